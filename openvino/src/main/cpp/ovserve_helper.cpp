@@ -1,0 +1,80 @@
+// The few model operations ovserve needs that the OpenVINO C API does not offer.
+// Exposed with a C ABI and called from Java through the same FFM layer as the C API.
+#include <cstring>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "openvino/c/ov_model.h"
+#include "openvino/core/model.hpp"
+#include "openvino/pass/manager.hpp"
+#include "openvino/pass/sdpa_to_paged_attention.hpp"
+
+// ov_model_t is opaque in the C headers; the C library defines it as a struct holding one
+// shared_ptr<ov::Model> (src/bindings/c/src/common.h). We mirror that layout to reach the
+// C++ model behind a handle the C API gave us, and keep working on it in place.
+struct ov_model {
+    std::shared_ptr<ov::Model> object;
+};
+
+namespace {
+thread_local std::string last_error;
+
+int fail(const char* what) {
+    last_error = what;
+    return 1;
+}
+
+char* copy_string(const std::string& s) {
+    char* out = new char[s.size() + 1];
+    std::memcpy(out, s.c_str(), s.size() + 1);
+    return out;
+}
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) const char* ovs_last_error() {
+    return last_error.c_str();
+}
+
+__attribute__((visibility("default"))) void ovs_free(char* s) {
+    delete[] s;
+}
+
+// Rewrites every ScaledDotProductAttention fed by ReadValue/Assign state into a
+// PagedAttentionExtension reading key_cache.N / value_cache.N through block tables.
+__attribute__((visibility("default"))) int ovs_sdpa_to_paged_attention(ov_model_t* model) {
+    if (!model || !model->object) return fail("model handle is null");
+    try {
+        ov::pass::Manager manager;
+        manager.register_pass<ov::pass::SDPAToPagedAttention>();
+        manager.run_passes(model->object);
+        return 0;
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    } catch (...) {
+        return fail("unknown exception in SDPAToPagedAttention");
+    }
+}
+
+// "Type=count" lines for every op type in the model, sorted by type name; free with ovs_free.
+__attribute__((visibility("default"))) int ovs_op_histogram(const ov_model_t* model, char** out) {
+    if (!model || !model->object || !out) return fail("null argument");
+    try {
+        std::map<std::string, size_t> counts;
+        for (const auto& op : model->object->get_ops()) {
+            counts[op->get_type_name()]++;
+        }
+        std::ostringstream s;
+        for (const auto& [type, count] : counts) {
+            s << type << '=' << count << '\n';
+        }
+        *out = copy_string(s.str());
+        return 0;
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+}
+}
