@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's test command: stage the runtime, build everything, run every test.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$OVSERVE_ROOT"
+bash scripts/setup.sh
+./mvnw -B verify "$@"

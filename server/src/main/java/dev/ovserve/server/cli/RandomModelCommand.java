@@ -1,0 +1,46 @@
+package dev.ovserve.server.cli;
+
+import dev.ovserve.models.Gpt2Shape;
+import dev.ovserve.models.RandomGpt2Generator;
+import dev.ovserve.tokenizer.TokenizerJson;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "random-model", description = "Write a random-weight GPT-2 as a Hugging Face directory.")
+final class RandomModelCommand implements Callable<Integer> {
+    enum TokenizerKind { gpt2, bytes }
+
+    @Option(names = "--out", required = true, description = "Output directory.")
+    Path out;
+    @Option(names = "--layers", defaultValue = "6") int layers;
+    @Option(names = "--heads", defaultValue = "12") int heads;
+    @Option(names = "--hidden", defaultValue = "768") int hidden;
+    @Option(names = "--vocab", defaultValue = "50257") int vocab;
+    @Option(names = "--context", defaultValue = "1024") int context;
+    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--init-std", defaultValue = "0.02", description = "Std of the normal weight init (HF uses 0.02).")
+    double initStd;
+    @Option(names = "--tokenizer", defaultValue = "gpt2",
+            description = "gpt2 (GPT-2's real BPE, vocab must be 50257) or bytes (tiny byte-level). Default: ${DEFAULT-VALUE}")
+    TokenizerKind tokenizer;
+
+    @Override
+    public Integer call() throws Exception {
+        write(out, new Gpt2Shape(layers, heads, hidden, vocab, context), seed, initStd, tokenizer);
+        System.out.println("wrote " + out);
+        return 0;
+    }
+
+    static void write(Path out, Gpt2Shape shape, long seed, double initStd, TokenizerKind tokenizer) throws Exception {
+        if (tokenizer == TokenizerKind.gpt2 && shape.vocab() != 50257) {
+            throw new IllegalArgumentException("--tokenizer gpt2 needs --vocab 50257 (GPT-2's vocabulary); use --tokenizer bytes for tiny models");
+        }
+        new RandomGpt2Generator(shape, seed, initStd).writeTo(out);
+        switch (tokenizer) {
+            case gpt2 -> TokenizerJson.gpt2(TokenizerJson.locateGpt2Bpe(), out);
+            case bytes -> TokenizerJson.bytes(shape.vocab(), out);
+        }
+    }
+}
