@@ -6,10 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "convert", description = "Convert a Hugging Face GPT-2 directory to OpenVINO IR.")
 final class ConvertCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
     @Option(names = "--in", required = true, description = "Hugging Face model directory.")
     Path in;
     @Option(names = "--out", required = true, description = "IR output directory.")
@@ -23,7 +27,7 @@ final class ConvertCommand implements Callable<Integer> {
         Gpt2IrConverter.convert(in, out, WeightFormat.parse(weights));
         double seconds = (System.nanoTime() - start) / 1e9;
         long bytes = Files.size(out.resolve(Gpt2IrConverter.BIN)) + Files.size(out.resolve(Gpt2IrConverter.XML));
-        System.out.printf("converted %s -> %s (%s, %.1f MB) in %.1f s%n", in, out, weights, bytes / 1e6, seconds);
+        spec.commandLine().getOut().printf("converted %s -> %s (%s, %.1f MB) in %.1f s%n", in, out, weights, bytes / 1e6, seconds);
         return 0;
     }
 }

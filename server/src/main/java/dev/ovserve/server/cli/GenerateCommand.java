@@ -8,8 +8,7 @@ import dev.ovserve.scheduler.Sampler;
 import dev.ovserve.scheduler.SamplingParams;
 import dev.ovserve.tokenizer.HfTokenizer;
 import dev.ovserve.tokenizer.IncrementalDetokenizer;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -20,7 +19,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "generate", description = "Generate text from a prompt, streaming it to stdout.")
 final class GenerateCommand implements Callable<Integer> {
@@ -31,6 +32,9 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--prompt-ids", required = true, split = ",", description = "Prompt as token ids: 1,2,3.")
         int[] ids;
     }
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--model", description = "IR model directory (default: the built-in random distilgpt2-shaped model).")
     Path model;
@@ -55,8 +59,12 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-tokens must be at least 1");
         }
         Path dir = model != null ? model : DefaultModel.ensure();
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory " + dir + " does not exist");
+        }
         SamplingParams sampling = new SamplingParams(temperature, topP, seed);
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         try (Core core = new Core();
              HfTokenizer tokenizer = HfTokenizer.load(dir);
@@ -91,6 +99,7 @@ final class GenerateCommand implements Callable<Integer> {
                     break;
                 }
                 out.print(detokenizer.next(next));
+                out.flush(); // stream each piece as it is produced
                 if (count == maxTokens) {
                     break;
                 }
@@ -104,7 +113,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             double ttftMs = (firstToken - requestStart) / 1e6;
             double decodeSeconds = (end - firstToken) / 1e9;
-            System.err.printf("prompt_tokens=%d generated_tokens=%d ttft_ms=%.1f decode_tokens_per_s=%.1f device=%s load_s=%.2f total_s=%.2f%n",
+            err.printf("prompt_tokens=%d generated_tokens=%d ttft_ms=%.1f decode_tokens_per_s=%.1f device=%s load_s=%.2f total_s=%.2f%n",
                     promptIds.length, count, ttftMs, count > 1 ? (count - 1) / decodeSeconds : 0.0,
                     String.join(",", lm.executionDevices()), lm.loadTime().readSeconds() + lm.loadTime().compileSeconds(),
                     (end - start) / 1e9);

@@ -6,10 +6,14 @@ import dev.ovserve.tokenizer.TokenizerJson;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "random-model", description = "Write a random-weight GPT-2 as a Hugging Face directory.")
 final class RandomModelCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
     enum TokenizerKind { gpt2, bytes }
 
     @Option(names = "--out", required = true, description = "Output directory.")
@@ -29,7 +33,7 @@ final class RandomModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         write(out, new Gpt2Shape(layers, heads, hidden, vocab, context), seed, initStd, tokenizer);
-        System.out.println("wrote " + out);
+        spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }
 

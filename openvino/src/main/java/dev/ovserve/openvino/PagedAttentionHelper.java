@@ -1,0 +1,94 @@
+package dev.ovserve.openvino;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Model operations the C API lacks, from the native helper built out of
+ * {@code src/main/cpp/ovserve_helper.cpp}: found at system property {@code ovserve.helper.lib},
+ * else {@code <ovserve.home>/native/libovserve_helper.so} beside the staged runtime.
+ */
+public final class PagedAttentionHelper {
+    public static final String LIBRARY_PROPERTY = "ovserve.helper.lib";
+
+    private static final class Handles {
+        static final SymbolLookup LIB = NativeLibs.load(locate());
+        static final MethodHandle LAST_ERROR = Native.downcall(LIB, "ovs_last_error", FunctionDescriptor.of(ADDRESS));
+        static final MethodHandle FREE = Native.downcall(LIB, "ovs_free", FunctionDescriptor.ofVoid(ADDRESS));
+        static final MethodHandle TO_PAGED = Native.downcall(LIB, "ovs_sdpa_to_paged_attention",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle HISTOGRAM = Native.downcall(LIB, "ovs_op_histogram",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private PagedAttentionHelper() {}
+
+    /**
+     * Applies OpenVINO's SDPAToPagedAttention to {@code model} in place: every attention fed by
+     * ReadValue/Assign state becomes a PagedAttentionExtension reading block-table KV caches.
+     */
+    public static void sdpaToPagedAttention(Model model) {
+        try {
+            check((int) Handles.TO_PAGED.invokeExact(model.handle()), "ovs_sdpa_to_paged_attention");
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** How many ops of each type the model holds, by type name (e.g. "PagedAttentionExtension"). */
+    public static Map<String, Integer> opCounts(Model model) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            check((int) Handles.HISTOGRAM.invokeExact(model.handle(), out), "ovs_op_histogram");
+            MemorySegment text = out.get(ADDRESS, 0);
+            try {
+                Map<String, Integer> counts = new TreeMap<>();
+                for (String line : Native.string(text).split("\n")) {
+                    int eq = line.lastIndexOf('=');
+                    if (eq > 0) {
+                        counts.put(line.substring(0, eq), Integer.parseInt(line.substring(eq + 1)));
+                    }
+                }
+                return counts;
+            } finally {
+                Handles.FREE.invokeExact(text);
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static void check(int status, String function) {
+        if (status != 0) {
+            String message;
+            try {
+                message = Native.string((MemorySegment) Handles.LAST_ERROR.invokeExact());
+            } catch (Throwable t) {
+                message = "(no message: " + t + ")";
+            }
+            throw new OpenVinoException(Status.GENERAL_ERROR, function, message);
+        }
+    }
+
+    static Path locate() {
+        String explicit = System.getProperty(LIBRARY_PROPERTY);
+        Path lib = explicit != null && !explicit.isBlank()
+                ? Path.of(explicit)
+                : NativeLibs.libsDir().getParent().getParent().resolve("native/libovserve_helper.so");
+        if (!Files.isRegularFile(lib)) {
+            throw new IllegalStateException("ovserve native helper not found at " + lib
+                    + "; build the project (./mvnw package, or scripts/test.sh) to compile it");
+        }
+        return lib;
+    }
+}
