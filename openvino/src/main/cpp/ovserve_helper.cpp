@@ -8,6 +8,11 @@
 
 #include "openvino/c/ov_model.h"
 #include "openvino/core/model.hpp"
+#include "openvino/op/constant.hpp"
+#include "openvino/op/gather.hpp"
+#include "openvino/op/matmul.hpp"
+#include "openvino/op/parameter.hpp"
+#include "openvino/op/result.hpp"
 #include "openvino/pass/manager.hpp"
 #include "openvino/pass/sdpa_to_paged_attention.hpp"
 
@@ -56,6 +61,41 @@ __attribute__((visibility("default"))) int ovs_sdpa_to_paged_attention(ov_model_
         return fail(e.what());
     } catch (...) {
         return fail("unknown exception in SDPAToPagedAttention");
+    }
+}
+
+// Adds an i64 [?] input `sampled_tokens_indices` and gathers only those token rows before the
+// LM head, so a step computes vocabulary logits just for the positions that will be sampled
+// instead of for every prefill token. Walks back from the `logits` result through single-input
+// ops (e.g. Convert) to the MatMul that produces it.
+__attribute__((visibility("default"))) int ovs_gather_before_logits(ov_model_t* model) {
+    if (!model || !model->object) return fail("model handle is null");
+    try {
+        auto& m = model->object;
+        std::shared_ptr<ov::Node> node;
+        for (const auto& result : m->get_results()) {
+            if (result->output(0).get_names().count("logits") || result->input_value(0).get_names().count("logits")) {
+                node = result->input_value(0).get_node_shared_ptr();
+            }
+        }
+        if (!node) return fail("model has no 'logits' output");
+        while (node && !ov::as_type_ptr<ov::op::v0::MatMul>(node)) {
+            if (node->get_input_size() != 1) return fail("no MatMul found on the path to 'logits'");
+            node = node->input_value(0).get_node_shared_ptr();
+        }
+        if (!node) return fail("no MatMul found on the path to 'logits'");
+        auto indices = std::make_shared<ov::op::v0::Parameter>(ov::element::i64, ov::PartialShape{-1});
+        indices->set_friendly_name("sampled_tokens_indices");
+        indices->get_output_tensor(0).set_names({"sampled_tokens_indices"});
+        auto hidden = node->input_value(0);
+        auto axis = ov::op::v0::Constant::create(ov::element::i64, ov::Shape{}, {0});
+        auto gathered = std::make_shared<ov::op::v8::Gather>(hidden, indices, axis);
+        node->input(0).replace_source_output(gathered);
+        m->add_parameters({indices});
+        m->validate_nodes_and_infer_types();
+        return 0;
+    } catch (const std::exception& e) {
+        return fail(e.what());
     }
 }
 

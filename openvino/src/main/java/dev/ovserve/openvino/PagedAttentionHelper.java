@@ -27,6 +27,8 @@ public final class PagedAttentionHelper {
         static final MethodHandle FREE = Native.downcall(LIB, "ovs_free", FunctionDescriptor.ofVoid(ADDRESS));
         static final MethodHandle TO_PAGED = Native.downcall(LIB, "ovs_sdpa_to_paged_attention",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle GATHER_LOGITS = Native.downcall(LIB, "ovs_gather_before_logits",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
         static final MethodHandle HISTOGRAM = Native.downcall(LIB, "ovs_op_histogram",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
@@ -40,6 +42,18 @@ public final class PagedAttentionHelper {
     public static void sdpaToPagedAttention(Model model) {
         try {
             check((int) Handles.TO_PAGED.invokeExact(model.handle()), "ovs_sdpa_to_paged_attention");
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * Adds an i64 {@code sampled_tokens_indices} input selecting which packed token rows reach the
+     * LM head, so logits are computed only for positions that will be sampled.
+     */
+    public static void gatherBeforeLogits(Model model) {
+        try {
+            check((int) Handles.GATHER_LOGITS.invokeExact(model.handle()), "ovs_gather_before_logits");
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
