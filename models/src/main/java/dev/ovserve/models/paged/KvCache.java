@@ -7,7 +7,6 @@ import dev.ovserve.openvino.PartialShape;
 import dev.ovserve.openvino.Port;
 import dev.ovserve.openvino.Tensor;
 import dev.ovserve.scheduler.BlockCopy;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +19,6 @@ import java.util.List;
 final class KvCache implements AutoCloseable {
     private record Layer(String name, ElementType type, long[] shape, long blockBytes, MemorySegment memory, Tensor tensor) {}
 
-    private final Arena arena = Arena.ofShared();
     private final List<Layer> layers = new ArrayList<>();
     private final int numBlocks;
     private final int blockSize;
@@ -53,10 +51,10 @@ final class KvCache implements AutoCloseable {
             for (Port p : cacheInputs) {
                 long[] shape = p.shape().dims().clone();
                 shape[0] = numBlocks;
-                long blockBytes = blockBytes(p);
-                MemorySegment memory = cache.arena.allocate(blockBytes * numBlocks, 64);
-                cache.layers.add(new Layer(p.name(), p.elementType(), shape, blockBytes, memory,
-                        Tensor.wrap(p.elementType(), shape, memory)));
+                // Runtime-allocated, so gigabytes of cache are not zero-filled up front: positions
+                // past a sequence's length are never read.
+                Tensor tensor = Tensor.create(p.elementType(), shape);
+                cache.layers.add(new Layer(p.name(), p.elementType(), shape, blockBytes(p), tensor.data(), tensor));
             }
         } catch (RuntimeException e) {
             cache.close();
@@ -122,6 +120,5 @@ final class KvCache implements AutoCloseable {
         for (Layer l : layers) {
             l.tensor.close();
         }
-        arena.close();
     }
 }

@@ -1,29 +1,30 @@
 package dev.ovserve.server.cli;
 
-import dev.ovserve.models.GenerationConfig;
-import dev.ovserve.models.StatefulModel;
-import dev.ovserve.models.StatefulSession;
-import dev.ovserve.openvino.Core;
-import dev.ovserve.scheduler.Sampler;
-import dev.ovserve.scheduler.SamplingParams;
+import dev.ovserve.scheduler.engine.EngineError;
+import dev.ovserve.scheduler.engine.GenerationRequest;
+import dev.ovserve.scheduler.engine.OutputSink;
+import dev.ovserve.scheduler.engine.Usage;
+import dev.ovserve.scheduler.sampling.FinishReason;
+import dev.ovserve.scheduler.sampling.SampledToken;
+import dev.ovserve.scheduler.sampling.SamplingParams;
+import dev.ovserve.scheduler.sampling.StopStringMatcher;
 import dev.ovserve.tokenizer.HfTokenizer;
 import dev.ovserve.tokenizer.IncrementalDetokenizer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", description = "Generate text from a prompt, streaming it to stdout.")
+@Command(name = "generate", description = "Generate text from a prompt on the paged engine, streaming it to stdout.")
 final class GenerateCommand implements Callable<Integer> {
 
     static final class Prompt {
@@ -35,89 +36,118 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-
-    @Option(names = "--model", description = "IR model directory (default: the built-in random distilgpt2-shaped model).")
-    Path model;
+    @Mixin
+    EngineOptions engine;
     @ArgGroup(exclusive = true, multiplicity = "1")
     Prompt prompt;
     @Option(names = "--max-tokens", defaultValue = "64") int maxTokens;
     @Option(names = "--temperature", defaultValue = "0", description = "0 is greedy. Default: ${DEFAULT-VALUE}")
     double temperature;
     @Option(names = "--top-p", defaultValue = "1") double topP;
+    @Option(names = "--top-k", defaultValue = "0") int topK;
     @Option(names = "--seed") Long seed;
-    @Option(names = "--device", defaultValue = "CPU") String device;
+    @Option(names = "--stop", description = "Stop string (repeatable); not printed.")
+    List<String> stops = new ArrayList<>();
     @Option(names = "--ignore-eos", description = "Keep generating past the end-of-sequence token.")
     boolean ignoreEos;
     @Option(names = "--print-token-ids", description = "After the text, print the generated ids as one comma-separated line.")
     boolean printTokenIds;
-    @Option(names = "--property", description = "Extra compile property KEY=VALUE (repeatable).")
-    Map<String, String> properties = new LinkedHashMap<>();
+
+    /** Engine callbacks become queue items that the main thread prints. */
+    private sealed interface Event permits TokenEvent, Done, Failed {}
+
+    private record TokenEvent(int token) implements Event {}
+
+    private record Done(FinishReason reason, Usage usage) implements Event {}
+
+    private record Failed(EngineError error) implements Event {}
 
     @Override
     public Integer call() throws Exception {
-        if (maxTokens < 1) {
-            throw new IllegalArgumentException("--max-tokens must be at least 1");
-        }
-        Path dir = model != null ? model : DefaultModel.ensure();
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model directory " + dir + " does not exist");
-        }
-        SamplingParams sampling = new SamplingParams(temperature, topP, seed);
+        SamplingParams params = SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).seed(seed)
+                .maxTokens(maxTokens).ignoreEos(ignoreEos).stop(stops).build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
-        try (Core core = new Core();
-             HfTokenizer tokenizer = HfTokenizer.load(dir);
-             StatefulModel lm = StatefulModel.load(core, dir, device, properties);
-             StatefulSession session = lm.newSession()) {
+        try (HfTokenizer tokenizer = HfTokenizer.load(engine.modelDir()); EngineOptions.Loaded loaded = engine.load()) {
             int[] promptIds = prompt.ids != null ? prompt.ids : tokenizer.encode(prompt.text);
-            if (promptIds.length == 0) {
-                throw new IllegalArgumentException("the prompt encodes to no tokens");
-            }
-            for (int id : promptIds) {
-                if (id < 0 || id >= lm.vocabSize()) {
-                    throw new IllegalArgumentException("prompt token id " + id + " is outside the vocabulary [0, " + lm.vocabSize() + ")");
+            BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+            FinishReason[] reason = new FinishReason[1];
+            long submitted = System.nanoTime();
+            loaded.engine().submit(new GenerationRequest("generate", promptIds, params, new OutputSink() {
+                @Override
+                public void onToken(int index, SampledToken token) {
+                    events.add(new TokenEvent(token.token()));
                 }
-            }
-            Set<Integer> eos = ignoreEos ? Set.of() : new HashSet<>(GenerationConfig.load(dir).eosTokenIds());
-            Sampler sampler = new Sampler(sampling);
-            IncrementalDetokenizer detokenizer = IncrementalDetokenizer.of(tokenizer, true);
-            int vocab = lm.vocabSize();
 
-            long requestStart = System.nanoTime();
-            float[] logits = session.append(promptIds);
-            int[] generated = new int[maxTokens];
-            int count = 0;
+                @Override
+                public void onFinish(int index, FinishReason r) {
+                    reason[0] = r;
+                }
+
+                @Override
+                public void onComplete(Usage usage) {
+                    events.add(new Done(reason[0], usage));
+                }
+
+                @Override
+                public void onError(EngineError error) {
+                    events.add(new Failed(error));
+                }
+            }));
+            IncrementalDetokenizer detokenizer = IncrementalDetokenizer.of(tokenizer, true);
+            StopStringMatcher matcher = new StopStringMatcher(stops);
+            List<Integer> ids = new ArrayList<>();
             long firstToken = 0;
-            int next = sampler.next(logits, (promptIds.length - 1) * vocab, vocab);
+            FinishReason finish;
+            Usage usage;
             while (true) {
-                if (count == 0) {
+                Event e = events.take();
+                if (e instanceof Failed f) {
+                    throw new IllegalArgumentException(f.error().message());
+                }
+                if (e instanceof Done d) {
+                    finish = d.reason();
+                    usage = d.usage();
+                    break;
+                }
+                int token = ((TokenEvent) e).token();
+                if (ids.isEmpty()) {
                     firstToken = System.nanoTime();
                 }
-                generated[count++] = next;
-                if (eos.contains(next)) {
-                    break;
+                ids.add(token);
+                if (!matcher.stopped()) {
+                    StopStringMatcher.Result r = matcher.feed(detokenizer.next(token));
+                    out.print(r.text());
+                    out.flush(); // stream each piece as it is produced
+                    if (r.stopped()) {
+                        loaded.engine().cancel("generate");
+                    }
                 }
-                out.print(detokenizer.next(next));
-                out.flush(); // stream each piece as it is produced
-                if (count == maxTokens) {
-                    break;
-                }
-                next = sampler.next(session.append(new int[] {next}), 0, vocab);
             }
-            out.print(detokenizer.flush());
+            if (!matcher.stopped()) {
+                out.print(matcher.feed(detokenizer.flush()).text());
+                out.print(matcher.flush().text());
+            } else {
+                finish = FinishReason.STOP;
+            }
             out.println();
             long end = System.nanoTime();
             if (printTokenIds) {
-                out.println(Arrays.stream(generated, 0, count).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+                out.println(ids.stream().map(String::valueOf).collect(Collectors.joining(",")));
             }
-            double ttftMs = (firstToken - requestStart) / 1e6;
             double decodeSeconds = (end - firstToken) / 1e9;
-            err.printf("prompt_tokens=%d generated_tokens=%d ttft_ms=%.1f decode_tokens_per_s=%.1f device=%s load_s=%.2f total_s=%.2f%n",
-                    promptIds.length, count, ttftMs, count > 1 ? (count - 1) / decodeSeconds : 0.0,
-                    String.join(",", lm.executionDevices()), lm.loadTime().readSeconds() + lm.loadTime().compileSeconds(),
-                    (end - start) / 1e9);
+            err.printf("prompt_tokens=%d generated_tokens=%d finish_reason=%s ttft_ms=%.1f decode_tokens_per_s=%.1f device=%s load_s=%.2f total_s=%.2f%n",
+                    promptIds.length, usage.completionTokens(), finish == null ? "?" : finish.wireName(),
+                    ids.isEmpty() ? 0.0 : (firstToken - submitted) / 1e6,
+                    ids.size() > 1 ? (ids.size() - 1) / decodeSeconds : 0.0,
+                    String.join(",", loaded.runner().executionDevices()), loadSeconds(loaded), (end - start) / 1e9);
         }
         return 0;
+    }
+
+    private static double loadSeconds(EngineOptions.Loaded loaded) {
+        var t = loaded.runner().loadTimes();
+        return t.readSeconds() + t.transformSeconds() + t.compileSeconds();
     }
 }

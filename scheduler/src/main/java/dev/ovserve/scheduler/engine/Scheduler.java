@@ -1,0 +1,210 @@
+package dev.ovserve.scheduler.engine;
+
+import dev.ovserve.scheduler.BlockCopy;
+import dev.ovserve.scheduler.ModelStep;
+import dev.ovserve.scheduler.SequenceChunk;
+import dev.ovserve.scheduler.kv.BlockManager;
+import dev.ovserve.scheduler.kv.PrefixHit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Iteration-level scheduling under a token budget: running decodes first, then running
+ * prefills (chunked), then FCFS admission of waiting sequences. When blocks run out the most
+ * recently admitted running sequence is preempted (its blocks freed, recomputed later from the
+ * front of the queue). Owned by the engine thread.
+ */
+final class Scheduler {
+    private final SchedulerConfig config;
+    private final BlockManager blocks;
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private long admissions;
+    private long preemptions;
+
+    Scheduler(SchedulerConfig config, BlockManager blocks) {
+        this.config = config;
+        this.blocks = blocks;
+    }
+
+    void enqueue(Sequence s) {
+        s.status = Sequence.Status.WAITING;
+        waiting.addLast(s);
+    }
+
+    ScheduledStep schedule() {
+        Plan plan = new Plan(config.maxNumBatchedTokens());
+        for (Sequence s : List.copyOf(running)) {
+            if (s.status == Sequence.Status.RUNNING && s.pending() == 1 && plan.budget > 0) {
+                scheduleRunning(s, 1, plan);
+            }
+        }
+        for (Sequence s : List.copyOf(running)) {
+            if (s.status == Sequence.Status.RUNNING && s.pending() > 1 && plan.budget > 0 && !plan.has(s)) {
+                scheduleRunning(s, Math.min(s.pending(), plan.budget), plan);
+            }
+        }
+        admit(plan);
+        return plan.build();
+    }
+
+    private void scheduleRunning(Sequence s, int n, Plan plan) {
+        while (true) {
+            if (blocks.allocate(s.id, PrefixHit.NONE, s.computed + n)) {
+                List<BlockCopy> copies = blocks.prepareWrite(s.id, s.computed, s.computed + n);
+                if (copies != null) {
+                    plan.add(s, n, blocks.blockTable(s.id), copies);
+                    return;
+                }
+            }
+            Sequence victim = newestUnscheduled(plan, s);
+            if (victim == null) {
+                preempt(s);
+                return;
+            }
+            preempt(victim);
+        }
+    }
+
+    private Sequence newestUnscheduled(Plan plan, Sequence except) {
+        Sequence newest = null;
+        for (Sequence r : running) {
+            if (r != except && !plan.has(r) && (newest == null || r.admittedAt > newest.admittedAt)) {
+                newest = r;
+            }
+        }
+        return newest;
+    }
+
+    private void admit(Plan plan) {
+        while (plan.budget > 0 && !waiting.isEmpty()) {
+            Sequence s = waiting.peekFirst();
+            int siblings = s.request.forked ? 1 : s.request.request().params().n();
+            if (running.size() + siblings > config.maxNumSeqs() && !running.isEmpty()) {
+                return;
+            }
+            PrefixHit hit = config.enablePrefixCaching() ? blocks.lookupPrefix(s.rawTokens(), s.length() - 1) : PrefixHit.NONE;
+            int start = hit.tokens();
+            int n = Math.min(s.length() - start, plan.budget);
+            if (!blocks.allocate(s.id, hit, start + n)) {
+                if (running.isEmpty() && plan.isEmpty()) {
+                    // Alone with the whole cache free and still no room: it can never run.
+                    waiting.pollFirst();
+                    plan.unservable.add(s);
+                    continue;
+                }
+                return; // FCFS: nobody overtakes the head of the queue
+            }
+            List<BlockCopy> copies = blocks.prepareWrite(s.id, start, start + n);
+            if (copies == null) {
+                blocks.free(s.id);
+                return;
+            }
+            waiting.pollFirst();
+            if (s.outputLength() == 0 && !s.request.forked) {
+                s.request.cachedPromptTokens = start;
+            }
+            s.computed = start;
+            s.status = Sequence.Status.RUNNING;
+            s.admittedAt = ++admissions;
+            running.add(s);
+            plan.add(s, n, blocks.blockTable(s.id), copies);
+        }
+    }
+
+    private void preempt(Sequence s) {
+        blocks.free(s.id);
+        s.resetComputed();
+        running.remove(s);
+        s.status = Sequence.Status.WAITING;
+        waiting.addFirst(s);
+        preemptions++;
+    }
+
+    /** The planned tokens are now in the cache: register newly full blocks for prefix reuse. */
+    void completed(ScheduledStep step) {
+        List<SequenceChunk> chunks = step.step().chunks();
+        for (int i = 0; i < chunks.size(); i++) {
+            Sequence s = step.sequences().get(i);
+            if (s.status != Sequence.Status.RUNNING) {
+                continue; // finished or cancelled while the step ran
+            }
+            s.computed += chunks.get(i).tokens().length;
+            blocks.markComputed(s.id, s.rawTokens(), s.computed);
+        }
+    }
+
+    /** A sibling for n > 1 shares its parent's blocks and runs right beside it. */
+    void addForked(Sequence parent, Sequence child) {
+        blocks.fork(parent.id, child.id);
+        running.add(running.indexOf(parent) + 1, child);
+    }
+
+    /** Finished, cancelled or failed: its blocks go back to the pool. */
+    void remove(Sequence s) {
+        blocks.free(s.id);
+        if (s.status == Sequence.Status.RUNNING) {
+            running.remove(s);
+        } else if (s.status == Sequence.Status.WAITING) {
+            waiting.remove(s);
+        }
+        s.status = Sequence.Status.FINISHED;
+    }
+
+    boolean idle() {
+        return running.isEmpty() && waiting.isEmpty();
+    }
+
+    int runningCount() {
+        return running.size();
+    }
+
+    int waitingCount() {
+        return waiting.size();
+    }
+
+    long preemptions() {
+        return preemptions;
+    }
+
+    BlockManager blocks() {
+        return blocks;
+    }
+
+    private static final class Plan {
+        int budget;
+        final List<SequenceChunk> chunks = new ArrayList<>();
+        final List<Sequence> sequences = new ArrayList<>();
+        final List<BlockCopy> copies = new ArrayList<>();
+        final List<Sequence> unservable = new ArrayList<>();
+        final Set<Sequence> planned = new HashSet<>();
+
+        Plan(int budget) {
+            this.budget = budget;
+        }
+
+        void add(Sequence s, int n, int[] table, List<BlockCopy> blockCopies) {
+            boolean sample = s.computed + n == s.length();
+            chunks.add(new SequenceChunk(s.id, s.tokens(s.computed, s.computed + n), s.computed, table, sample));
+            sequences.add(s);
+            copies.addAll(blockCopies);
+            planned.add(s);
+            budget -= n;
+        }
+
+        boolean has(Sequence s) {
+            return planned.contains(s);
+        }
+
+        boolean isEmpty() {
+            return chunks.isEmpty();
+        }
+
+        ScheduledStep build() {
+            return new ScheduledStep(new ModelStep(chunks, copies), sequences, unservable);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.ovserve.server.cli;
+
+import dev.ovserve.scheduler.engine.EngineError;
+import dev.ovserve.scheduler.engine.EngineStats;
+import dev.ovserve.scheduler.engine.GenerationRequest;
+import dev.ovserve.scheduler.engine.OutputSink;
+import dev.ovserve.scheduler.engine.Usage;
+import dev.ovserve.scheduler.sampling.FinishReason;
+import dev.ovserve.scheduler.sampling.SampledToken;
+import dev.ovserve.scheduler.sampling.SamplingParams;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Offline engine benchmark: N random prompts of a given length, M new tokens each (EOS
+ * ignored), at most C in flight (a closed loop: a finished request makes room for the next).
+ */
+@Command(name = "bench", description = "Benchmark the engine offline: throughput, TTFT and inter-token latency.")
+final class BenchCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    EngineOptions engine;
+    @Option(names = "--num-prompts", defaultValue = "64") int numPrompts;
+    @Option(names = "--prompt-len", defaultValue = "128") int promptLen;
+    @Option(names = "--shared-prefix", defaultValue = "0", description = "Leading tokens every prompt shares.")
+    int sharedPrefix;
+    @Option(names = "--max-tokens", defaultValue = "128") int maxTokens;
+    @Option(names = "--concurrency", defaultValue = "16", split = ",", description = "One or more, e.g. 1,4,16,64.")
+    int[] concurrency;
+    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--warmup", defaultValue = "2", description = "Requests run first and not measured.") int warmup;
+
+    /** Timings of one request, in nanoseconds. */
+    private static final class Timing implements OutputSink {
+        final long submitted = System.nanoTime();
+        final List<Long> tokenTimes = new ArrayList<>();
+        final CompletableFuture<Usage> done = new CompletableFuture<>();
+        final Runnable onDone;
+
+        Timing(Runnable onDone) {
+            this.onDone = onDone;
+        }
+
+        @Override
+        public void onToken(int index, SampledToken token) {
+            tokenTimes.add(System.nanoTime());
+        }
+
+        @Override
+        public void onFinish(int index, FinishReason reason) {}
+
+        @Override
+        public void onComplete(Usage usage) {
+            done.complete(usage);
+            onDone.run();
+        }
+
+        @Override
+        public void onError(EngineError error) {
+            done.completeExceptionally(new IllegalStateException(error.message()));
+            onDone.run();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (sharedPrefix > promptLen) {
+            throw new IllegalArgumentException("--shared-prefix cannot exceed --prompt-len");
+        }
+        try (EngineOptions.Loaded loaded = engine.load()) {
+            int vocab = loaded.runner().vocabSize();
+            out.printf("model %s on %s, %d KV blocks of %d tokens; %d prompts x %d tokens (shared prefix %d), %d new tokens%n",
+                    loaded.dir(), loaded.runner().executionDevices(), loaded.runner().numBlocks(), loaded.runner().blockSize(),
+                    numPrompts, promptLen, sharedPrefix, maxTokens);
+            out.println("| concurrency | output tok/s | req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | wall s | preemptions |");
+            out.println("|---|---|---|---|---|---|---|---|---|");
+            run(loaded, prompts(Math.max(1, warmup), vocab, seed + 1), 1, "warmup");
+            for (int c : concurrency) {
+                Result r = run(loaded, prompts(numPrompts, vocab, seed), c, "bench-c" + c);
+                out.printf("| %d | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, r.outputTokens / r.seconds,
+                        numPrompts / r.seconds, pct(r.ttft, 50), pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds,
+                        r.preemptions);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private record Result(double seconds, long outputTokens, double[] ttft, double[] itl, long preemptions) {}
+
+    private Result run(EngineOptions.Loaded loaded, List<int[]> prompts, int concurrency, String tag) throws Exception {
+        Semaphore slots = new Semaphore(concurrency);
+        List<Timing> timings = new ArrayList<>();
+        SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build();
+        long preemptionsBefore = loaded.engine().stats().preemptions();
+        long start = System.nanoTime();
+        for (int i = 0; i < prompts.size(); i++) {
+            slots.acquire();
+            Timing t = new Timing(slots::release);
+            timings.add(t);
+            loaded.engine().submit(new GenerationRequest(tag + "-" + i, prompts.get(i), params, t));
+        }
+        AtomicLong tokens = new AtomicLong();
+        for (Timing t : timings) {
+            tokens.addAndGet(t.done.get(30, TimeUnit.MINUTES).completionTokens());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<Double> ttft = new ArrayList<>();
+        List<Double> itl = new ArrayList<>();
+        for (Timing t : timings) {
+            ttft.add((t.tokenTimes.getFirst() - t.submitted) / 1e6);
+            for (int i = 1; i < t.tokenTimes.size(); i++) {
+                itl.add((t.tokenTimes.get(i) - t.tokenTimes.get(i - 1)) / 1e6);
+            }
+        }
+        EngineStats s = loaded.engine().stats();
+        return new Result(seconds, tokens.get(), sorted(ttft), sorted(itl), s.preemptions() - preemptionsBefore);
+    }
+
+    private List<int[]> prompts(int n, int vocab, long s) {
+        SplittableRandom random = new SplittableRandom(s);
+        int[] prefix = random.ints(sharedPrefix, 0, vocab).toArray();
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int[] p = Arrays.copyOf(prefix, promptLen);
+            for (int j = sharedPrefix; j < promptLen; j++) {
+                p[j] = random.nextInt(vocab);
+            }
+            prompts.add(p);
+        }
+        return prompts;
+    }
+
+    private static double[] sorted(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    private static double pct(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+}
