@@ -101,10 +101,10 @@ public final class Sampler {
     /** Index of the largest value in {@code logits[offset, offset + vocab)}, relative to offset; lowest on ties. */
     public static int argmax(float[] logits, int offset, int vocab) {
         int best = 0;
-        float bestValue = logits[offset];
-        for (int i = 1; i < vocab; i++) {
+        float bestValue = Float.NEGATIVE_INFINITY; // so a NaN never wins; an all -inf (or NaN) row gives 0
+        for (int i = 0; i < vocab; i++) {
             float v = logits[offset + i];
-            if (v > bestValue || (Float.isNaN(bestValue) && !Float.isNaN(v))) {
+            if (v > bestValue) {
                 bestValue = v;
                 best = i;
             }
@@ -273,7 +273,10 @@ public final class Sampler {
         float max = logits[offset + argmax(logits, offset, vocab)];
         double sum = 0;
         for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[offset + i] - (double) max);
+            double d = logits[offset + i] - (double) max;
+            if (d >= NEGLIGIBLE_LOG_WEIGHT) {
+                sum += Math.exp(d);
+            }
         }
         double logZ = max + Math.log(sum);
         double chosen = logits[offset + token] - logZ;
