@@ -117,6 +117,11 @@ public final class Engine implements AutoCloseable {
                         "token id " + t + " is outside the vocabulary [0, " + runner.vocabSize() + ")");
             }
         }
+        try {
+            r.params().checkVocabulary(runner.vocabSize());
+        } catch (IllegalArgumentException e) {
+            return new EngineError(EngineError.Kind.INVALID_REQUEST, e.getMessage());
+        }
         return null;
     }
 
