@@ -247,6 +247,22 @@ class EngineOnRealModelTest {
     }
 
     @Test
+    void oneCompletionCanBeStoppedWhileItsSiblingGoesOn() throws Exception {
+        try (PagedModelRunner runner = runner(0.01); Engine engine = engine(runner, config())) {
+            Collector c = new Collector(2);
+            engine.submit(new GenerationRequest("pair", prompts.get(4),
+                    SamplingParams.builder().temperature(1.0).seed(9L).n(2).maxTokens(MAX_MODEL_LEN).ignoreEos(true).build(), c));
+            assertTrue(c.firstTokens.await(30, TimeUnit.SECONDS));
+            engine.finishCompletion("pair", 1);
+            c.await();
+            assertEquals(FinishReason.STOP, c.reasons.get(1));
+            assertEquals(FinishReason.LENGTH, c.reasons.get(0));
+            assertTrue(c.ids(1).length < c.ids(0).length, c.ids(1).length + " vs " + c.ids(0).length);
+            assertEquals(0, awaitIdle(engine).usedBlocks());
+        }
+    }
+
+    @Test
     void refusesWhatCanNeverRunWithAClearError() throws Exception {
         try (PagedModelRunner runner = runner(0.01); Engine engine = engine(runner, config())) {
             Collector tooLong = new Collector(1);

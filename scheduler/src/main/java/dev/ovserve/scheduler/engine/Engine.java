@@ -29,11 +29,13 @@ import java.util.logging.Logger;
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
 
-    private sealed interface Command permits Submit, Cancel, Stop {}
+    private sealed interface Command permits Submit, Cancel, FinishOne, Stop {}
 
     private record Submit(GenerationRequest request) implements Command {}
 
     private record Cancel(String requestId) implements Command {}
+
+    private record FinishOne(String requestId, int index) implements Command {}
 
     private record Stop() implements Command {}
 
@@ -91,6 +93,14 @@ public final class Engine implements AutoCloseable {
     /** Stops the request's generation at the next step and frees its KV blocks. Unknown ids are ignored. */
     public void cancel(String requestId) {
         commands.add(new Cancel(requestId));
+    }
+
+    /**
+     * Ends completion {@code index} of a request with finish reason "stop" at the next step, e.g.
+     * when its consumer saw a stop string; the request's other completions go on.
+     */
+    public void finishCompletion(String requestId, int index) {
+        commands.add(new FinishOne(requestId, index));
     }
 
     public EngineStats stats() {
@@ -156,6 +166,16 @@ public final class Engine implements AutoCloseable {
                 RequestState r = requests.get(k.requestId());
                 if (r != null) {
                     abort(r, FinishReason.ABORT);
+                }
+            }
+            case FinishOne f -> {
+                RequestState r = requests.get(f.requestId());
+                if (r != null) {
+                    for (Sequence seq : List.copyOf(sequencesOf.getOrDefault(r, List.of()))) {
+                        if (seq.index == f.index() && seq.status != Sequence.Status.FINISHED) {
+                            finish(seq, FinishReason.STOP);
+                        }
+                    }
                 }
             }
             case Stop x -> throw new IllegalStateException("handled by the loop");
