@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-/tmp/ovserve-bench}"
-cli="$root/ovserve"
+cli="${OVSERVE_CLI:-$root/ovserve}"
 if [ ! -f "$work/ir-fp16/openvino_model.xml" ]; then
   "$cli" random-model --out "$work/hf" --seed 42 >/dev/null
   "$cli" convert --in "$work/hf" --out "$work/ir-fp16" --weights fp16 >/dev/null

@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="${1:-/tmp/ovserve-bench}"
 repeat="${2:-3}"
-cli="$root/ovserve"
+cli="${OVSERVE_CLI:-$root/ovserve}"
 mkdir -p "$work"
 prompt=$(seq -s, 1000 1031) # 32 token ids
 
