@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Records one request's outputs for assertions. */
-final class Collector implements OutputSink {
+class Collector implements OutputSink {
     final List<List<Integer>> tokens = new ArrayList<>();
     final List<FinishReason> reasons = new ArrayList<>();
     final CompletableFuture<Usage> done = new CompletableFuture<>();

@@ -263,6 +263,59 @@ class EngineOnRealModelTest {
     }
 
     @Test
+    void aFailingClientFailsOnlyItsOwnRequest() throws Exception {
+        try (PagedModelRunner runner = runner(0.01); Engine engine = engine(runner, config())) {
+            Collector broken = new Collector(1) {
+                @Override
+                public synchronized void onToken(int index, dev.ovserve.scheduler.sampling.SampledToken token) {
+                    super.onToken(index, token);
+                    if (tokens.getFirst().size() == 3) {
+                        throw new IllegalStateException("client bug");
+                    }
+                }
+            };
+            engine.submit(new GenerationRequest("broken", prompts.get(1),
+                    SamplingParams.builder().temperature(0).maxTokens(NEW_TOKENS).ignoreEos(true).build(), broken));
+            List<int[]> others = greedy(engine, "healthy", prompts.subList(5, 9));
+            for (int i = 0; i < others.size(); i++) {
+                assertArrayEquals(alone.get(5 + i), others.get(i));
+            }
+            broken.await();
+            assertEquals(FinishReason.ABORT, broken.reasons.getFirst());
+            assertEquals(3, broken.ids(0).length);
+            assertEquals(0, awaitIdle(engine).usedBlocks());
+        }
+    }
+
+    @Test
+    void aFullWaitingQueueRefusesWithOverloaded() throws Exception {
+        try (PagedModelRunner runner = runner(0.01); Engine engine = engine(runner, config().withMaxWaitingRequests(2))) {
+            List<Collector> all = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                Collector c = new Collector(1);
+                all.add(c);
+                engine.submit(new GenerationRequest("q" + i, prompts.get(i),
+                        SamplingParams.builder().temperature(0).maxTokens(4).ignoreEos(true).build(), c));
+            }
+            int refused = 0;
+            int served = 0;
+            for (Collector c : all) {
+                try {
+                    c.await();
+                    served++;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertEquals(dev.ovserve.scheduler.engine.EngineError.Kind.OVERLOADED, c.error.kind());
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0, "12 submissions at once against a queue of 2 must refuse some");
+            assertTrue(served >= 2, "the queue's own places are served");
+            assertEquals(0, awaitIdle(engine).usedBlocks());
+            assertEquals(1, greedy(engine, "later", List.of(prompts.get(0))).size(), "places come back once requests are admitted");
+        }
+    }
+
+    @Test
     void refusesWhatCanNeverRunWithAClearError() throws Exception {
         try (PagedModelRunner runner = runner(0.01); Engine engine = engine(runner, config())) {
             Collector tooLong = new Collector(1);
