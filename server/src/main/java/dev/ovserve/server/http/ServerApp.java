@@ -1,0 +1,65 @@
+package dev.ovserve.server.http;
+
+import dev.ovserve.scheduler.engine.Engine;
+import dev.ovserve.server.api.PromptTokenCache;
+import dev.ovserve.tokenizer.HfTokenizer;
+import dev.ovserve.tokenizer.chat.ChatTemplate;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
+public final class ServerApp implements AutoCloseable {
+    /** Where and how to listen. {@code apiKey} null means no authentication. */
+    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {}
+
+    private final HttpServer http;
+    private final HfTokenizer tokenizer;
+    private final ApiContext context;
+
+    private ServerApp(HttpServer http, HfTokenizer tokenizer, ApiContext context) {
+        this.http = http;
+        this.tokenizer = tokenizer;
+        this.context = context;
+    }
+
+    public static ServerApp start(Engine engine, Path modelDir, List<String> devices, Settings settings)
+            throws IOException, InterruptedException {
+        HfTokenizer tokenizer = HfTokenizer.load(modelDir);
+        try {
+            PromptTokenCache cache = new PromptTokenCache();
+            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate);
+            ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
+                    devices, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
+                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger());
+            return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    /** Requests being generated right now. */
+    public int inFlight() {
+        return context.inFlight().get();
+    }
+
+    /** Stops accepting, lets running requests finish within {@code graceMillis}, then closes. */
+    public void shutdown(long graceMillis) {
+        http.shutdown(graceMillis);
+        tokenizer.close();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        tokenizer.close();
+    }
+}

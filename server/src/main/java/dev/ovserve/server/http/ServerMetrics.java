@@ -1,0 +1,58 @@
+package dev.ovserve.server.http;
+
+import dev.ovserve.scheduler.engine.Engine;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.DoubleSupplier;
+
+/** The server's Prometheus metrics, in their own registry, rendered in the text format. */
+public final class ServerMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    final Counter requests = Counter.builder().name("ovserve_requests_total")
+            .help("HTTP requests by endpoint and status").labelNames("endpoint", "status").register(registry);
+    final Histogram timeToFirstToken = Histogram.builder().name("ovserve_time_to_first_token_seconds")
+            .help("Request arrival to first generated token").classicUpperBounds(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+            .register(registry);
+    final Histogram interTokenLatency = Histogram.builder().name("ovserve_inter_token_latency_seconds")
+            .help("Gap between consecutive tokens of one completion").classicUpperBounds(0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28)
+            .register(registry);
+    final Histogram requestLatency = Histogram.builder().name("ovserve_e2e_request_latency_seconds")
+            .help("Request arrival to its last byte").classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+            .register(registry);
+    final Counter promptTokens = Counter.builder().name("ovserve_prompt_tokens_total").help("Prompt tokens of completed requests")
+            .register(registry);
+    final Counter generationTokens = Counter.builder().name("ovserve_generation_tokens_total").help("Generated tokens")
+            .register(registry);
+
+    public ServerMetrics(Engine engine, DoubleSupplier promptCacheHitRate) {
+        gauge("ovserve_num_requests_running", "Sequences running in the engine", () -> engine.stats().running());
+        gauge("ovserve_num_requests_waiting", "Sequences waiting for admission", () -> engine.stats().waiting());
+        gauge("ovserve_kv_cache_usage_ratio", "Share of KV blocks in use", () -> engine.stats().kvCacheUsage());
+        gauge("ovserve_kv_cache_blocks_total", "KV blocks in the cache", () -> engine.stats().totalBlocks());
+        gauge("ovserve_prefix_cache_hit_rate", "Prompt tokens served from the prefix cache / prompt tokens looked up",
+                () -> engine.stats().prefixHitRate());
+        gauge("ovserve_num_preemptions", "Sequences preempted so far", () -> engine.stats().preemptions());
+        gauge("ovserve_prompt_token_cache_hit_rate", "Hit rate of the tokenized-prompt cache", promptCacheHitRate);
+    }
+
+    private void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+
+    String scrape() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

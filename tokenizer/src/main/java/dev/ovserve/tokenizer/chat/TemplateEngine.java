@@ -1,0 +1,129 @@
+package dev.ovserve.tokenizer.chat;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.tree.Node;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * One Jinjava set up as Hugging Face's chat-template environment ({@code trim_blocks},
+ * {@code lstrip_blocks}, {@code raise_exception}, {@code strftime_now}, Python string methods and
+ * filters, no file access), plus a bounded cache of parsed templates keyed by their source.
+ * Thread-safe: a parsed tree is read-only and every render gets its own interpreter and context.
+ */
+final class TemplateEngine {
+    static final TemplateEngine SHARED = new TemplateEngine(64);
+
+    private final Jinjava jinjava;
+    private final JinjavaConfig config;
+    private final Cache<String, Node> compiled;
+
+    TemplateEngine(long maxTemplates) {
+        var resolver = new CompositeELResolver();
+        resolver.add(new PythonStringMethods());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withElResolver(resolver)
+                .build();
+        jinjava = new Jinjava(config);
+        // Templates come with model files: give them no way to read anything else.
+        jinjava.setResourceLocator((name, encoding, interpreter) -> {
+            throw new IOException("chat templates cannot include other files (" + name + ")");
+        });
+        var globals = jinjava.getGlobalContext();
+        globals.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
+                "raiseException", Object.class));
+        globals.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
+                "strftimeNow", String.class));
+        PythonFilters.all().forEach(globals::registerFilter);
+        globals.registerTag(new GenerationTag());
+        compiled = Caffeine.newBuilder().maximumSize(maxTemplates).recordStats().build();
+    }
+
+    /** Parses {@code source} now (or finds it parsed); a template that does not parse throws. */
+    void compile(String source) {
+        compiled.get(source, this::parse);
+    }
+
+    String render(String source, Map<String, Object> bindings) {
+        Node root = compiled.get(source, this::parse);
+        var context = new Context(jinjava.getGlobalContextCopy(), bindings, config.getDisabled());
+        var interpreter = new JinjavaInterpreter(jinjava, context, config);
+        String output;
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            output = interpreter.render(root);
+        } catch (RuntimeException e) {
+            // Most failures are recorded as errors, but some (include, deep recursion) are thrown.
+            throw asTemplateException(e);
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+        throwIfFatal(interpreter.getErrorsCopy(), "chat template failed: ");
+        return output;
+    }
+
+    CacheStats stats() {
+        return compiled.stats();
+    }
+
+    private Node parse(String source) {
+        JinjavaInterpreter interpreter = jinjava.newInterpreter();
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            Node root = interpreter.parse(source);
+            throwIfFatal(interpreter.getErrorsCopy(), "chat template does not parse: ");
+            return root;
+        } catch (ChatTemplateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ChatTemplateException("chat template does not parse: " + e.getMessage(), false);
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+    }
+
+    private static ChatTemplateException asTemplateException(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TemplateFunctions.RaisedException raised) {
+                return new ChatTemplateException(raised.getMessage(), true);
+            }
+        }
+        return new ChatTemplateException("chat template failed: " + e.getMessage(), false);
+    }
+
+    /** Jinjava records errors and renders on; a template's raise_exception wins over any other error. */
+    private static void throwIfFatal(List<TemplateError> errors, String prefix) {
+        TemplateError firstFatal = null;
+        for (TemplateError error : errors) {
+            if (error.getSeverity() != TemplateError.ErrorType.FATAL) {
+                continue;
+            }
+            for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+                if (t instanceof TemplateFunctions.RaisedException raised) {
+                    throw new ChatTemplateException(raised.getMessage(), true);
+                }
+            }
+            if (firstFatal == null) {
+                firstFatal = error;
+            }
+        }
+        if (firstFatal != null) {
+            throw new ChatTemplateException(prefix + firstFatal.getMessage()
+                    + (firstFatal.getLineno() > 0 ? " (line " + firstFatal.getLineno() + ")" : ""), false);
+        }
+    }
+}
