@@ -149,6 +149,8 @@ public final class Engine implements AutoCloseable {
                 }
                 if (!scheduler.idle()) {
                     step();
+                } else {
+                    publishStats(); // cancellations may have emptied the engine without a step
                 }
             }
         } catch (InterruptedException e) {

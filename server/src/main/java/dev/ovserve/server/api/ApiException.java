@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  * for the client; it never holds a stack trace (none is even recorded).
  */
 public final class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public static final String INVALID_REQUEST = "invalid_request_error";
     public static final String SERVER_ERROR = "server_error";
 

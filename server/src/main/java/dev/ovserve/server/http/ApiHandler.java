@@ -15,15 +15,20 @@ import java.util.logging.Logger;
 
 /**
  * One per connection. Routes a request, checks the API key, and answers errors in OpenAI's
- * shape. Generation requests stay on this connection until their response ends; reading is
- * paused meanwhile so pipelined requests wait their turn instead of piling up.
+ * shape. A generation request holds the connection until its response ends; requests pipelined
+ * behind it wait in a short queue. Reading never pauses, so a client that goes away is noticed
+ * at once even while its response is stalled on a full socket buffer.
  */
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
 
     private final ApiContext context;
+    /** Requests pipelined behind a generation; more than this closes the connection. */
+    private static final int MAX_PIPELINED = 16;
+
     /** The generation in progress on this connection, cancelled if the client goes away. */
     private GenerationCall current;
+    private final java.util.ArrayDeque<FullHttpRequest> pipelined = new java.util.ArrayDeque<>();
 
     ApiHandler(ApiContext context) {
         this.context = context;
@@ -31,6 +36,18 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (current != null) {
+            if (pipelined.size() >= MAX_PIPELINED) {
+                ctx.close();
+                return;
+            }
+            pipelined.add(req.retain());
+            return;
+        }
+        handle(ctx, req);
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = Responses.isKeepAlive(req);
         String path = new QueryStringDecoder(req.uri()).path();
         String endpoint = endpointLabel(path);
@@ -58,11 +75,17 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                     byte[] body = new byte[req.content().readableBytes()];
                     req.content().readBytes(body);
-                    ctx.channel().config().setAutoRead(false);
                     current = GenerationCall.start(ctx, context, path.equals("/v1/chat/completions"), body, keepAlive, endpoint,
                             () -> {
                                 current = null;
-                                ctx.channel().config().setAutoRead(true);
+                                FullHttpRequest next = pipelined.poll();
+                                if (next != null && ctx.channel().isActive()) {
+                                    try {
+                                        handle(ctx, next);
+                                    } finally {
+                                        next.release();
+                                    }
+                                }
                             });
                     return;
                 }
@@ -71,7 +94,6 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             context.metrics().requests.labelValues(endpoint, "200").inc();
         } catch (ApiException e) {
-            ctx.channel().config().setAutoRead(true);
             context.metrics().requests.labelValues(endpoint, Integer.toString(e.status())).inc();
             Responses.error(ctx, keepAlive, e, context.limits());
         }
@@ -113,6 +135,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (current != null) {
             current.cancel(); // the client left: free its KV blocks at the next engine step
+        }
+        FullHttpRequest r;
+        while ((r = pipelined.poll()) != null) {
+            r.release();
         }
         super.channelInactive(ctx);
     }

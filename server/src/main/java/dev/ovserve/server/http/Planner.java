@@ -30,7 +30,7 @@ final class Planner {
         List<SamplingParams> params = new ArrayList<>();
         for (PromptInput p : req.prompts()) {
             int[] ids = switch (p) {
-                case PromptInput.Text t -> tokenize(context, t.text());
+                case PromptInput.Text t -> tokenize(context, t.text(), true);
                 case PromptInput.Tokens t -> t.ids();
             };
             if (ids.length == 0) {
@@ -55,15 +55,16 @@ final class Planner {
         } catch (ChatTemplateException e) {
             throw ApiException.invalidValue("messages", "the chat template rejected the conversation: " + e.getMessage());
         }
-        int[] ids = tokenize(context, rendered);
+        int[] ids = tokenize(context, rendered, false); // the template writes any BOS itself
         SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),
                 new ChatWire(ChatCompletionWriter.create(context.servedModelName(), req.includeUsage()), req.logprobs(),
                         tokenBytes(context)));
     }
 
-    private static int[] tokenize(ApiContext context, String text) {
-        return context.promptCache().tokenize(context.servedModelName(), false, text, context.tokenizer()::encode);
+    private static int[] tokenize(ApiContext context, String text, boolean addSpecialTokens) {
+        return context.promptCache().tokenize(context.servedModelName(), addSpecialTokens, text,
+                t -> context.tokenizer().encode(t, addSpecialTokens));
     }
 
     private static void checkModel(ApiContext context, String model) {

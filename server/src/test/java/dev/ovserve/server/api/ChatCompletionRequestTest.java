@@ -168,7 +168,7 @@ class ChatCompletionRequestTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"temperature | -1 | invalid_value", "top_p | 2 | invalid_value",
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {"temperature | -1 | invalid_value", "top_p | 2 | invalid_value",
             "n | 0 | invalid_value", "n | '1' | invalid_type", "stream | 'no' | invalid_type", "seed | 1.0 | invalid_type",
             "logit_bias | {'x': 1} | invalid_value", "presence_penalty | -2.01 | invalid_value"})
     void sharedFieldsAreCheckedHereToo(String param, String value, String code) {

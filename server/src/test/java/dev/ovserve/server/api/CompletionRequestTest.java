@@ -157,7 +157,7 @@ class CompletionRequestTest {
     // ---- types of every field
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "max_tokens | '16'", "max_tokens | 16.0", "max_tokens | 1.5", "max_tokens | true",
             "n | '2'", "n | [2]", "logprobs | true", "logprobs | 2.0", "best_of | '1'", "seed | 'abc'", "seed | 1.5",
             "top_k | 4.5", "temperature | '0.7'", "temperature | true", "top_p | [1]", "min_p | {}",
@@ -181,7 +181,7 @@ class CompletionRequestTest {
     // ---- ranges (checked by SamplingParams, named by the parameter)
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
             "max_tokens | 0", "max_tokens | -1", "max_tokens | 4294967296", "n | 0", "n | 129", "logprobs | -1",
             "logprobs | 21", "temperature | -0.1", "top_p | 0", "top_p | 1.5", "top_k | -2", "min_p | 1.5",
             "repetition_penalty | 0", "presence_penalty | 2.5", "frequency_penalty | -3", "seed | 99999999999999999999"})

@@ -6,6 +6,8 @@ package dev.ovserve.tokenizer.chat;
  * roles that do not alternate: the client's fault) from any other template failure.
  */
 public final class ChatTemplateException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final boolean raisedByTemplate;
 
     ChatTemplateException(String message, boolean raisedByTemplate) {

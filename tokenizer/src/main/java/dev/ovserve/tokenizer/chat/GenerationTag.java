@@ -11,6 +11,8 @@ import com.hubspot.jinjava.tree.TagNode;
  * templates would not parse.
  */
 final class GenerationTag implements Tag {
+    private static final long serialVersionUID = 1L;
+
     @Override
     public String getName() {
         return "generation";

@@ -47,7 +47,7 @@ final class PythonStringMethods extends ELResolver {
                     ? PythonStrings.split(s, optString(p, 0), p.length == 2 ? ((Number) p[1]).intValue() : -1)
                     : UNHANDLED;
             case "replace" -> p.length == 2 ? s.replace(String.valueOf(p[0]), String.valueOf(p[1])) : UNHANDLED;
-            case "find" -> p.length == 1 ? (long) codePointIndex(s, s.indexOf(String.valueOf(p[0]))) : UNHANDLED;
+            case "find" -> p.length == 1 ? codePointIndex(s, s.indexOf(String.valueOf(p[0]))) : UNHANDLED;
             case "count" -> p.length == 1 ? (long) PythonStrings.count(s, String.valueOf(p[0])) : UNHANDLED;
             default -> UNHANDLED;
         };

@@ -63,14 +63,11 @@ final class TemplateEngine {
         var context = new Context(jinjava.getGlobalContextCopy(), bindings, config.getDisabled());
         var interpreter = new JinjavaInterpreter(jinjava, context, config);
         String output;
-        JinjavaInterpreter.pushCurrent(interpreter);
-        try {
+        try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
             output = interpreter.render(root);
         } catch (RuntimeException e) {
             // Most failures are recorded as errors, but some (include, deep recursion) are thrown.
             throw asTemplateException(e);
-        } finally {
-            JinjavaInterpreter.popCurrent();
         }
         throwIfFatal(interpreter.getErrorsCopy(), "chat template failed: ");
         return output;
@@ -82,8 +79,7 @@ final class TemplateEngine {
 
     private Node parse(String source) {
         JinjavaInterpreter interpreter = jinjava.newInterpreter();
-        JinjavaInterpreter.pushCurrent(interpreter);
-        try {
+        try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
             Node root = interpreter.parse(source);
             throwIfFatal(interpreter.getErrorsCopy(), "chat template does not parse: ");
             return root;
@@ -91,8 +87,6 @@ final class TemplateEngine {
             throw e;
         } catch (RuntimeException e) {
             throw new ChatTemplateException("chat template does not parse: " + e.getMessage(), false);
-        } finally {
-            JinjavaInterpreter.popCurrent();
         }
     }
 

@@ -11,6 +11,8 @@ public final class TemplateFunctions {
 
     /** Thrown by {@code raise_exception}; found again in Jinjava's error list after rendering. */
     static final class RaisedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         RaisedException(String message) {
             super(message, null, false, false);
         }
