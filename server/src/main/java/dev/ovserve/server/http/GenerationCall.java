@@ -50,6 +50,8 @@ final class GenerationCall {
     private boolean headersSent;
     private boolean ended;
     private boolean firstToken = true;
+    /** Set when every engine request has completed; the stream ends once all text is written. */
+    private Usage finalUsage;
 
     private GenerationCall(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, boolean keepAlive, String endpoint,
                            Runnable onDone) {
@@ -172,12 +174,8 @@ final class GenerationCall {
         context.metrics().promptTokens.inc(promptTokens);
         context.metrics().generationTokens.inc(completionTokens);
         if (plan.stream()) {
-            flush();
-            if (plan.includeUsage()) {
-                write("data: " + plan.format().usageChunk(total) + "\n\n");
-            }
-            write("data: [DONE]\n\n");
-            end(HttpResponseStatus.OK);
+            finalUsage = total;
+            drain();
         } else {
             List<WireFormat.Result> results = new ArrayList<>();
             for (ChoiceState c : choices) {
@@ -209,10 +207,13 @@ final class GenerationCall {
         end(HttpResponseStatus.valueOf(e.status()));
     }
 
-    /** Writes what each choice has pending, unless the client is not keeping up. */
-    private void flush() {
+    /**
+     * Writes what each choice has pending, unless the client is not keeping up; returns false
+     * when it held back (drain() resumes once the socket buffer empties).
+     */
+    private boolean flush() {
         if (!ctx.channel().isWritable()) {
-            return; // resumed from drain() when the socket buffer empties
+            return false;
         }
         for (ChoiceState c : choices) {
             if (c.hasPending() || (!c.roleSent && plan.format().opensWithRole())) {
@@ -225,12 +226,19 @@ final class GenerationCall {
                 write("data: " + plan.format().finishChunk(c.index, c.finish) + "\n\n");
             }
         }
+        return true;
     }
 
+    /** Writes what is pending and, once generation is over and everything is out, ends the stream. */
     void drain() {
-        if (!ended && plan.stream()) {
-            flush();
+        if (ended || !plan.stream() || !flush() || finalUsage == null) {
+            return;
         }
+        if (plan.includeUsage()) {
+            write("data: " + plan.format().usageChunk(finalUsage) + "\n\n");
+        }
+        write("data: [DONE]\n\n");
+        end(HttpResponseStatus.OK);
     }
 
     private void write(String event) {

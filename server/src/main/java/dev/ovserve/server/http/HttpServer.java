@@ -57,7 +57,7 @@ public final class HttpServer implements AutoCloseable {
                             ch.pipeline()
                                     .addLast(new HttpServerCodec(8192, 16384, 16384))
                                     .addLast(new HttpServerKeepAliveHandler())
-                                    .addLast(new HttpObjectAggregator(context.limits().maxBodyBytes()))
+                                    .addLast(new BoundedBodyAggregator(context.limits().maxBodyBytes()))
                                     .addLast(new ApiHandler(context));
                         }
                     });

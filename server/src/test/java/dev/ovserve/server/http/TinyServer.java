@@ -1,0 +1,214 @@
+package dev.ovserve.server.http;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import dev.ovserve.models.GenerationConfig;
+import dev.ovserve.models.RandomGpt2Generator;
+import dev.ovserve.models.TinyModels;
+import dev.ovserve.models.ir.Gpt2IrConverter;
+import dev.ovserve.models.ir.WeightFormat;
+import dev.ovserve.models.paged.PagedModelOptions;
+import dev.ovserve.models.paged.PagedModelRunner;
+import dev.ovserve.openvino.Core;
+import dev.ovserve.scheduler.engine.Engine;
+import dev.ovserve.scheduler.engine.SchedulerConfig;
+import dev.ovserve.tokenizer.HfTokenizer;
+import dev.ovserve.tokenizer.TokenizerJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The real server on a tiny random GPT-2 (2 layers, vocab 384, context 128) with the byte-level
+ * test tokenizer, running on the real OpenVINO CPU runtime with exact (f32) math, listening on a
+ * random port of 127.0.0.1. The model is generated once per JVM and shared by every test class.
+ */
+final class TinyServer implements AutoCloseable {
+    static final String MODEL = "tiny";
+    static final int MAX_MODEL_LEN = 128;
+
+    private static Path root;
+
+    final Path hfDir;
+    final Path irDir;
+    final Core core;
+    final PagedModelRunner runner;
+    final Engine engine;
+    final ServerApp app;
+    final HfTokenizer tokenizer;
+    final String apiKey;
+
+    private TinyServer(Path hfDir, Path irDir, Core core, PagedModelRunner runner, Engine engine, ServerApp app,
+                       HfTokenizer tokenizer, String apiKey) {
+        this.hfDir = hfDir;
+        this.irDir = irDir;
+        this.core = core;
+        this.runner = runner;
+        this.engine = engine;
+        this.app = app;
+        this.tokenizer = tokenizer;
+        this.apiKey = apiKey;
+    }
+
+    static SchedulerConfig defaultConfig() {
+        return new SchedulerConfig(32, 512, MAX_MODEL_LEN, 64, true);
+    }
+
+    static TinyServer start() throws Exception {
+        return start(defaultConfig(), null, Limits.DEFAULT);
+    }
+
+    static TinyServer start(SchedulerConfig config, String apiKey, Limits limits) throws Exception {
+        return start(model().resolve("ir"), config, apiKey, limits);
+    }
+
+    /**
+     * The same model with a tokenizer whose post-processor puts {@code <|endoftext|>} (id 256) in
+     * front of every encoded text, as Llama-style tokenizers add BOS: completions prompts get it,
+     * rendered chat templates (which write their own specials) must not.
+     */
+    static TinyServer startWithBosTokenizer() throws Exception {
+        return start(bosModel(), defaultConfig(), null, Limits.DEFAULT);
+    }
+
+    static final int BOS = 256;
+
+    private static synchronized Path bosModel() throws IOException {
+        Path ir = model().resolve("ir");
+        Path bos = root.resolve("ir-bos");
+        if (!Files.isDirectory(bos)) {
+            Files.createDirectories(bos);
+            try (Stream<Path> files = Files.list(ir)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, bos.resolve(f.getFileName()));
+                }
+            }
+            var json = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(bos.resolve("tokenizer.json").toFile());
+            var post = Http.JSON.createObjectNode().put("type", "TemplateProcessing");
+            post.putArray("single").addObject().putObject("SpecialToken").put("id", "<|endoftext|>").put("type_id", 0);
+            post.withArray("single").addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+            var pair = post.putArray("pair");
+            pair.addObject().putObject("SpecialToken").put("id", "<|endoftext|>").put("type_id", 0);
+            pair.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+            pair.addObject().putObject("Sequence").put("id", "B").put("type_id", 1);
+            var special = post.putObject("special_tokens").putObject("<|endoftext|>").put("id", "<|endoftext|>");
+            special.putArray("ids").add(BOS);
+            special.putArray("tokens").add("<|endoftext|>");
+            json.set("post_processor", post);
+            Http.JSON.writeValue(bos.resolve("tokenizer.json").toFile(), json);
+        }
+        return bos;
+    }
+
+    static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits) throws Exception {
+        Path hf = model().resolve("hf");
+        Core core = new Core();
+        PagedModelRunner runner = null;
+        Engine engine = null;
+        try {
+            runner = PagedModelRunner.load(core, ir, PagedModelOptions.cpu(0.01).withProperties(TinyModels.EXACT));
+            engine = new Engine(runner, config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
+            ServerApp app = ServerApp.start(engine, ir, runner.executionDevices(),
+                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits));
+            return new TinyServer(hf, ir, core, runner, engine, app, HfTokenizer.load(ir), apiKey);
+        } catch (Exception | Error e) {
+            if (engine != null) {
+                engine.close();
+            }
+            if (runner != null) {
+                runner.close();
+            }
+            core.close();
+            throw e;
+        }
+    }
+
+    /** The HF directory (safetensors + bytes tokenizer) and its FP32 IR, built once per JVM. */
+    private static synchronized Path model() throws IOException {
+        if (root == null) {
+            Path dir = Files.createTempDirectory("ovserve-http-test");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            Path hf = dir.resolve("hf");
+            new RandomGpt2Generator(TinyModels.SHAPE, TinyModels.SEED, TinyModels.STD).writeTo(hf);
+            TokenizerJson.bytes(TinyModels.SHAPE.vocab(), hf);
+            Gpt2IrConverter.convert(hf, dir.resolve("ir"), WeightFormat.FP32);
+            root = dir;
+        }
+        return root;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return app.port();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** The official OpenAI Java SDK pointed at this server; no retries, so every status is seen as sent. */
+    OpenAIClient sdk() {
+        return sdk(apiKey == null ? "any-key" : apiKey);
+    }
+
+    OpenAIClient sdk(String key) {
+        return OpenAIOkHttpClient.builder()
+                .baseUrl(baseUrl() + "/v1")
+                .apiKey(key)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(60))
+                .build();
+    }
+
+    /** Text the server would show for these generated ids (special tokens skipped, as the server does). */
+    String decode(int[] ids) {
+        return tokenizer.decode(ids, true);
+    }
+
+    int[] encode(String text) {
+        return tokenizer.encode(text);
+    }
+
+    /** Waits until no KV block is referenced and nothing runs or waits; returns the last stats seen. */
+    dev.ovserve.scheduler.engine.EngineStats awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        var s = engine.stats();
+        while (System.nanoTime() < deadline) {
+            s = engine.stats();
+            if (s.usedBlocks() == 0 && s.running() == 0 && s.waiting() == 0 && app.inFlight() == 0) {
+                return s;
+            }
+            Thread.sleep(20);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        try {
+            app.close();
+        } finally {
+            tokenizer.close();
+            engine.close();
+            runner.close();
+            core.close();
+        }
+    }
+
+    static List<Long> longs(int... ids) {
+        return java.util.Arrays.stream(ids).mapToObj(i -> (long) i).toList();
+    }
+}
