@@ -39,6 +39,8 @@ public final class ServerMetrics {
                 () -> engine.stats().prefixHitRate());
         gauge("ovserve_num_preemptions", "Sequences preempted so far", () -> engine.stats().preemptions());
         gauge("ovserve_prompt_token_cache_hit_rate", "Hit rate of the tokenized-prompt cache", promptCacheHitRate);
+        gauge("ovserve_chat_template_cache_hit_rate", "Hit rate of the compiled chat-template cache",
+                () -> dev.ovserve.tokenizer.chat.ChatTemplate.cacheStats().hitRate());
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {
