@@ -62,15 +62,7 @@ public record GenerationConfig(
     }
 
     public static GenerationConfig parse(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("generation_config.json is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("generation_config.json must be a JSON object");
-        }
+        JsonNode root = ConfigJson.object(json, FILE_NAME);
         GenerationConfig d = defaults();
         JsonNode bos = root.get("bos_token_id");
         JsonNode maxNew = root.get("max_new_tokens");

@@ -96,15 +96,7 @@ public record Gpt2Config(
     }
 
     public static Gpt2Config parse(String json) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("config.json is not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("config.json must be a JSON object");
-        }
+        JsonNode root = ConfigJson.object(json, FILE_NAME);
         String modelType = root.path("model_type").asText(null);
         if (!"gpt2".equals(modelType)) {
             throw new IllegalArgumentException("model_type is " + (modelType == null ? "missing" : "'" + modelType + "'")
