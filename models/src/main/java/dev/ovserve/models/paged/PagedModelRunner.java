@@ -55,15 +55,20 @@ public final class PagedModelRunner implements ModelRunner {
         this.gathersLogits = gathersLogits;
         this.loadTimes = loadTimes;
         this.request = compiled.createInferRequest();
-        cache.bind(request);
-        for (Port p : compiled.inputs()) {
-            if (STEP_INPUTS.contains(p.name())) {
-                inputs.put(p.name(), new IndexInput(p.name(), p.elementType(), p.shape().rank() == 0, arena));
+        try {
+            cache.bind(request);
+            for (Port p : compiled.inputs()) {
+                if (STEP_INPUTS.contains(p.name())) {
+                    inputs.put(p.name(), new IndexInput(p.name(), p.elementType(), p.shape().rank() == 0, arena));
+                }
             }
+            var logits = compiled.output("logits").shape();
+            this.vocabSize = (int) logits.dimension(logits.rank() - 1).length();
+            this.devices = compiled.executionDevices();
+        } catch (RuntimeException e) {
+            request.close();
+            throw e;
         }
-        var logits = compiled.output("logits").shape();
-        this.vocabSize = (int) logits.dimension(logits.rank() - 1).length();
-        this.devices = compiled.executionDevices();
     }
 
     public static PagedModelRunner load(Core core, Path modelDir, PagedModelOptions options) {
@@ -108,7 +113,13 @@ public final class PagedModelRunner implements ModelRunner {
                             + cache.blockSize() + " tokens per block that " + options.device() + " uses for this model");
                 }
                 LoadTimes times = new LoadTimes((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
-                PagedModelRunner runner = new PagedModelRunner(compiled, cache, gathers, times);
+                PagedModelRunner runner;
+                try {
+                    runner = new PagedModelRunner(compiled, cache, gathers, times);
+                } catch (RuntimeException e) {
+                    cache.close();
+                    throw e;
+                }
                 LOG.info(() -> "paged model " + modelDir + " on " + runner.devices + ": " + cache.describe()
                         + String.format(", read %.2fs transform %.2fs compile %.2fs", times.readSeconds(),
                         times.transformSeconds(), times.compileSeconds()));

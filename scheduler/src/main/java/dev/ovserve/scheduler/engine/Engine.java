@@ -87,7 +87,19 @@ public final class Engine implements AutoCloseable {
                     "the server is overloaded: " + config.maxWaitingRequests() + " requests are already waiting"));
             return;
         }
-        commands.add(new Submit(request));
+        Submit submit = new Submit(request);
+        commands.add(submit);
+        // Shutdown may have drained the queue between the check above and the add: then
+        // exactly one side (whoever removes the command) answers the request.
+        if (stopped && commands.remove(submit)) {
+            queued.decrementAndGet();
+            request.sink().onError(new EngineError(EngineError.Kind.SHUTDOWN, "the engine is shutting down"));
+        }
+    }
+
+    /** False once the loop has stopped (closed, or failed beyond recovery). */
+    public boolean isRunning() {
+        return !stopped && thread.isAlive();
     }
 
     /** Stops the request's generation at the next step and frees its KV blocks. Unknown ids are ignored. */

@@ -83,7 +83,7 @@ final class Scheduler {
         while (plan.budget > 0 && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
             int siblings = s.request.forked ? 1 : s.request.request().params().n();
-            if (running.size() + siblings > config.maxNumSeqs() && !running.isEmpty()) {
+            if (running.size() + promisedSiblings() + siblings > config.maxNumSeqs() && !running.isEmpty()) {
                 return;
             }
             PrefixHit hit = config.enablePrefixCaching() ? blocks.lookupPrefix(s.rawTokens(), s.length() - 1) : PrefixHit.NONE;
@@ -113,6 +113,17 @@ final class Scheduler {
             running.add(s);
             plan.add(s, n, blocks.blockTable(s.id), copies);
         }
+    }
+
+    /** Siblings that running, not yet forked parents will add once their prompt is done. */
+    private int promisedSiblings() {
+        int promised = 0;
+        for (Sequence r : running) {
+            if (!r.request.forked) {
+                promised += r.request.request().params().n() - 1;
+            }
+        }
+        return promised;
     }
 
     private void preempt(Sequence s) {

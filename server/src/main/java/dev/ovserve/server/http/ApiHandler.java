@@ -36,7 +36,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-        if (current != null) {
+        if (current != null || !pipelined.isEmpty()) {
             if (pipelined.size() >= MAX_PIPELINED) {
                 ctx.close();
                 return;
@@ -45,6 +45,20 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         handle(ctx, req);
+    }
+
+    /** Answers queued requests in order until one starts a generation (or none is left). */
+    private void handleQueued(ChannelHandlerContext ctx) {
+        FullHttpRequest next;
+        while (current == null && (next = pipelined.poll()) != null) {
+            try {
+                if (ctx.channel().isActive()) {
+                    handle(ctx, next);
+                }
+            } finally {
+                next.release();
+            }
+        }
     }
 
     private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -78,14 +92,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     current = GenerationCall.start(ctx, context, path.equals("/v1/chat/completions"), body, keepAlive, endpoint,
                             () -> {
                                 current = null;
-                                FullHttpRequest next = pipelined.poll();
-                                if (next != null && ctx.channel().isActive()) {
-                                    try {
-                                        handle(ctx, next);
-                                    } finally {
-                                        next.release();
-                                    }
-                                }
+                                handleQueued(ctx);
                             });
                     return;
                 }
@@ -108,7 +115,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void health(ChannelHandlerContext ctx, boolean keepAlive) {
-        if (!context.ready().get()) {
+        if (!context.ready().get() || !context.engine().isRunning()) {
             throw new ApiException(503, ApiException.SERVER_ERROR, null, "not_ready", "The model is loading.");
         }
         Responses.json(ctx, keepAlive, HttpResponseStatus.OK, context.healthJson());

@@ -191,6 +191,9 @@ final class GenerationCall {
             return;
         }
         cancel();
+        if (ended) {
+            return; // the client is gone; cancel() has already accounted for this call
+        }
         ApiException e = switch (error.kind()) {
             case INVALID_REQUEST -> ApiException.invalidRequest(null, error.message());
             case OVERLOADED -> new ApiException(429, "rate_limit_error", null, "overloaded", error.message());

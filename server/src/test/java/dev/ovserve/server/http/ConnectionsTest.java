@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.ovserve.scheduler.engine.SchedulerConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -195,6 +196,45 @@ class ConnectionsTest {
             Http.RawReply second = Http.readResponse(s.getInputStream());
             assertEquals(200, second.status(), second::text);
             assertEquals("text_completion", Http.JSON.readTree(second.body()).path("object").asText(), second::text);
+        }
+    }
+
+    @Test
+    void requestsPipelinedBehindAGenerationAreAllAnsweredInOrder() throws Exception {
+        try (Socket s = Http.connect(server)) {
+            byte[] a = "{\"prompt\":[4,5,6],\"max_tokens\":5,\"ignore_eos\":true}".getBytes(StandardCharsets.UTF_8);
+            String all = Http.request("POST", "/v1/completions", server, "application/json", a) + new String(a, StandardCharsets.UTF_8)
+                    + Http.request("GET", "/health", server, null, null)
+                    + Http.request("GET", "/v1/models", server, null, null)
+                    + Http.request("GET", "/nowhere", server, null, null);
+            s.getOutputStream().write(all.getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            assertEquals("text_completion", Http.JSON.readTree(Http.readResponse(in).body()).path("object").asText());
+            assertEquals("ok", Http.JSON.readTree(Http.readResponse(in).body()).path("status").asText());
+            assertEquals("list", Http.JSON.readTree(Http.readResponse(in).body()).path("object").asText());
+            assertEquals(404, Http.readResponse(in).status());
+        }
+    }
+
+    @Test
+    void aRefusalOnAConnectionThatClosesIsCountedOnce() throws Exception {
+        try (TinyServer refusing = TinyServer.start(new SchedulerConfig(32, 512, TinyServer.MAX_MODEL_LEN, 0, true), null, Limits.DEFAULT);
+             Socket s = Http.connect(refusing)) {
+            byte[] a = "{\"prompt\":[4,5,6],\"max_tokens\":5}".getBytes(StandardCharsets.UTF_8);
+            StringBuilder all = new StringBuilder(Http.request("POST", "/v1/completions", refusing, "application/json", a)
+                    + new String(a, StandardCharsets.UTF_8));
+            for (int i = 0; i < 17; i++) { // one more than the pipelining queue holds: the server closes
+                all.append(Http.request("GET", "/health", refusing, null, null));
+            }
+            s.getOutputStream().write(all.toString().getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (s.getInputStream().read() >= 0 && System.nanoTime() < deadline) {
+                // drain until the server closes
+            }
+            Thread.sleep(200);
+            assertEquals(0, refusing.app.inFlight(), "nothing in flight, and never below zero");
         }
     }
 
