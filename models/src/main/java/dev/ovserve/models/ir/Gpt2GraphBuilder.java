@@ -33,9 +33,9 @@ final class Gpt2GraphBuilder {
     private final Weights weights;
     private final Dims d;
 
-    Gpt2GraphBuilder(IrGraph g, WeightFormat format, Weights weights, Dims dims) {
+    Gpt2GraphBuilder(IrGraph g, WeightFormat format, int groupSize, Weights weights, Dims dims) {
         this.g = g;
-        this.ww = new WeightWriter(g, format);
+        this.ww = new WeightWriter(g, format, groupSize);
         this.weights = weights;
         this.d = dims;
     }
@@ -150,7 +150,7 @@ final class Gpt2GraphBuilder {
     }
 
     private Out linear(String name, Out x, float[] weightOutIn, float[] bias, int out, int in) {
-        Out w = ww.weight(name + ".weight", weightOutIn, out, in);
+        Out w = ww.linearWeight(name + ".weight", weightOutIn, out, in);
         Out mm = g.op(name + "/matmul", "MatMul", "opset1", attrs("transpose_a", "false", "transpose_b", "true"), x, w);
         return add(name + "/bias", mm, ww.f32(name + ".bias", bias, out));
     }

@@ -23,6 +23,14 @@ public final class Gpt2IrConverter {
     private Gpt2IrConverter() {}
 
     public static void convert(Path hfDir, Path outDir, WeightFormat format) throws IOException {
+        convert(hfDir, outDir, format, WeightWriter.DEFAULT_GROUP_SIZE);
+    }
+
+    /** {@code groupSize} is INT4's group along the input dimension. */
+    public static void convert(Path hfDir, Path outDir, WeightFormat format, int groupSize) throws IOException {
+        if (groupSize <= 0) {
+            throw new IllegalArgumentException("--group-size must be positive, got " + groupSize);
+        }
         Gpt2Config config = Gpt2Config.load(hfDir);
         if (!config.scaleAttnWeights()) {
             throw new IllegalArgumentException("scale_attn_weights=false is not supported (attention is always scaled by 1/sqrt(head_dim))");
@@ -36,7 +44,7 @@ public final class Gpt2IrConverter {
              IrGraph graph = new IrGraph(outDir.resolve(BIN))) {
             var dims = new Gpt2GraphBuilder.Dims(config.nLayer(), config.nHead(), config.nEmbd(), config.nInner(),
                     config.vocabSize(), config.nPositions(), (float) config.layerNormEpsilon(), config.tanhGelu());
-            new Gpt2GraphBuilder(graph, format, name -> read(st, name), dims).build();
+            new Gpt2GraphBuilder(graph, format, groupSize, name -> read(st, name), dims).build();
             graph.writeXml(outDir.resolve(XML), "gpt2", Map.of("ovserve_weights", format.name().toLowerCase()));
         }
         for (String name : COPIED) {

@@ -18,13 +18,16 @@ final class ConvertCommand implements Callable<Integer> {
     Path in;
     @Option(names = "--out", required = true, description = "IR output directory.")
     Path out;
-    @Option(names = "--weights", defaultValue = "fp16", description = "fp32 or fp16. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--weights", defaultValue = "fp16", description = "fp32, fp16, int8 or int4. Default: ${DEFAULT-VALUE}")
     String weights;
+    @Option(names = "--group-size", defaultValue = "128",
+            description = "INT4 group along the input dimension (matrices it does not divide fall back to INT8). Default: ${DEFAULT-VALUE}")
+    int groupSize;
 
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        Gpt2IrConverter.convert(in, out, WeightFormat.parse(weights));
+        Gpt2IrConverter.convert(in, out, WeightFormat.parse(weights), groupSize);
         double seconds = (System.nanoTime() - start) / 1e9;
         long bytes = Files.size(out.resolve(Gpt2IrConverter.BIN)) + Files.size(out.resolve(Gpt2IrConverter.XML));
         spec.commandLine().getOut().printf("converted %s -> %s (%s, %.1f MB) in %.1f s%n", in, out, weights, bytes / 1e6, seconds);

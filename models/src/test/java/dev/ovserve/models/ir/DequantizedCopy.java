@@ -1,0 +1,72 @@
+package dev.ovserve.models.ir;
+
+import dev.ovserve.models.Gpt2Config;
+import dev.ovserve.models.quant.QuantizedMatrix;
+import dev.ovserve.models.quant.Quantizer;
+import dev.ovserve.models.safetensors.SafetensorsFile;
+import dev.ovserve.models.safetensors.SafetensorsWriter;
+import dev.ovserve.models.safetensors.TensorInfo;
+import dev.ovserve.models.safetensors.TensorSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A copy of a Hugging Face GPT-2 whose weights went through the same quantization the converter
+ * applies, dequantized in plain Java: what the compressed IR should compute, for the reference.
+ */
+final class DequantizedCopy {
+    private DequantizedCopy() {}
+
+    static Path write(Path hf, Path out, WeightFormat format, int groupSize) throws IOException {
+        Files.createDirectories(out);
+        for (String f : List.of("config.json", "generation_config.json")) {
+            if (Files.exists(hf.resolve(f))) {
+                Files.copy(hf.resolve(f), out.resolve(f));
+            }
+        }
+        Gpt2Config config = Gpt2Config.load(hf);
+        try (SafetensorsFile in = SafetensorsFile.open(hf.resolve("model.safetensors"))) {
+            List<TensorSpec> specs = new ArrayList<>();
+            for (TensorInfo t : in.tensors()) {
+                specs.add(TensorSpec.of(t.name(), dev.ovserve.models.safetensors.DType.F32, t.shape()));
+            }
+            try (SafetensorsWriter w = SafetensorsWriter.create(out.resolve("model.safetensors"), specs)) {
+                for (TensorInfo t : in.tensors()) {
+                    float[] v = in.readFloats(t.name());
+                    w.writeFloats(t.name(), transform(t.name(), v, t.shape(), format, groupSize, config));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static float[] transform(String name, float[] v, long[] shape, WeightFormat format, int groupSize, Gpt2Config c) {
+        if (shape.length != 2) {
+            return v; // biases and layer norms stay f32 in the IR
+        }
+        int rows = (int) shape[0];
+        int cols = (int) shape[1];
+        if (name.endsWith("wte.weight") || name.endsWith("wpe.weight")) {
+            return dequantize(Quantizer.int8Asymmetric(v, rows, cols));
+        }
+        // Conv1D [in, out]: the converter quantizes the transposed [out, in] matrix.
+        float[] t = WeightWriter.transpose(v, rows, cols);
+        QuantizedMatrix q = format == WeightFormat.INT4 && rows % groupSize == 0
+                ? Quantizer.int4Symmetric(t, cols, rows, groupSize)
+                : Quantizer.int8Asymmetric(t, cols, rows);
+        return WeightWriter.transpose(dequantize(q), cols, rows);
+    }
+
+    private static float[] dequantize(QuantizedMatrix m) {
+        float[] out = new float[m.rows() * m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            for (int col = 0; col < m.cols(); col++) {
+                out[r * m.cols() + col] = m.dequantize(r, col);
+            }
+        }
+        return out;
+    }
+}
