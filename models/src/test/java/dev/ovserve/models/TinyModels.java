@@ -14,8 +14,12 @@ public final class TinyModels {
     public static final double STD = 0.2;
     public static final long SEED = 1234;
 
-    /** Exact-math compile options: f32 inference and an f32 KV cache (the CPU default is u8). */
-    public static final Map<String, String> EXACT = Map.of("INFERENCE_PRECISION_HINT", "f32", "KV_CACHE_PRECISION", "f32");
+    /**
+     * Exact-math compile options: f32 inference, an f32 KV cache (the CPU default is u8), and no
+     * dynamic int8 quantization of activations (the CPU default for compressed weights).
+     */
+    public static final Map<String, String> EXACT = Map.of("INFERENCE_PRECISION_HINT", "f32", "KV_CACHE_PRECISION", "f32",
+            "DYNAMIC_QUANTIZATION_GROUP_SIZE", "0");
 
     private TinyModels() {}
 

@@ -4,17 +4,16 @@ import static dev.ovserve.models.ir.IrGraph.attrs;
 
 import dev.ovserve.models.quant.QuantizedMatrix;
 import java.nio.ByteBuffer;
-import java.util.Map;
 
 /**
  * Writes quantized weights as the decompression subgraph OpenVINO's CPU plugin folds into its
  * compressed-weight kernels (the shape NNCF exports): low-precision Const → Convert →
- * [Subtract zero point] → Multiply scale → [Reshape groups back] → consumer. The Converts are
- * marked "decompression" so constant folding keeps the weights in their small type.
+ * [Subtract zero point] → Multiply scale → [Reshape groups back] → consumer. Unlike FP16's
+ * Convert, these Converts carry no "decompression" mark: with it the CPU plugin folded the
+ * weights to f32 (runtime graph: FullyConnected with f32 weights); without it every
+ * FullyConnected runs on the u8/i4 codes.
  */
 final class Compressed {
-    private static final Map<String, String> DECOMPRESSION = Map.of("decompression", "0");
-
     private Compressed() {}
 
     /** u8 per output channel with a u8 zero point per channel. */
@@ -52,7 +51,7 @@ final class Compressed {
     }
 
     private static IrGraph.Out toF32(IrGraph g, String name, IrGraph.Out lowPrecision) {
-        return g.opWithRtInfo(name + "/decompress", "Convert", "opset1", attrs("destination_type", "f32"), DECOMPRESSION, lowPrecision);
+        return g.op(name + "/decompress", "Convert", "opset1", attrs("destination_type", "f32"), lowPrecision);
     }
 
     private static IrGraph.Out scales(IrGraph g, String name, QuantizedMatrix m, long[] shape) {
