@@ -99,6 +99,32 @@ __attribute__((visibility("default"))) int ovs_gather_before_logits(ov_model_t* 
     }
 }
 
+// For a compiled model's runtime graph: "layerType/runtimePrecision=count" lines from each op's
+// rt_info, e.g. "FullyConnected/u8=36" when weights stay compressed; free with ovs_free.
+__attribute__((visibility("default"))) int ovs_layer_precisions(const ov_model_t* model, char** out) {
+    if (!model || !model->object || !out) return fail("null argument");
+    try {
+        std::map<std::string, size_t> counts;
+        for (const auto& op : model->object->get_ops()) {
+            const auto& info = op->get_rt_info();
+            auto type = info.find("layerType");
+            auto precision = info.find("runtimePrecision");
+            if (type == info.end()) continue;
+            std::string key = type->second.as<std::string>() + "/" +
+                              (precision == info.end() ? std::string("?") : precision->second.as<std::string>());
+            counts[key]++;
+        }
+        std::ostringstream s;
+        for (const auto& [key, count] : counts) {
+            s << key << '=' << count << '\n';
+        }
+        *out = copy_string(s.str());
+        return 0;
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+}
+
 // "Type=count" lines for every op type in the model, sorted by type name; free with ovs_free.
 __attribute__((visibility("default"))) int ovs_op_histogram(const ov_model_t* model, char** out) {
     if (!model || !model->object || !out) return fail("null argument");

@@ -29,6 +29,8 @@ public final class PagedAttentionHelper {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
         static final MethodHandle GATHER_LOGITS = Native.downcall(LIB, "ovs_gather_before_logits",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle LAYER_PRECISIONS = Native.downcall(LIB, "ovs_layer_precisions",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         static final MethodHandle HISTOGRAM = Native.downcall(LIB, "ovs_op_histogram",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
@@ -61,9 +63,21 @@ public final class PagedAttentionHelper {
 
     /** How many ops of each type the model holds, by type name (e.g. "PagedAttentionExtension"). */
     public static Map<String, Integer> opCounts(Model model) {
+        return counts(model, Handles.HISTOGRAM, "ovs_op_histogram");
+    }
+
+    /**
+     * For a compiled model's runtime graph ({@link CompiledModel#runtimeModel()}): how many
+     * layers run at each precision, keyed "layerType/precision", e.g. "FullyConnected/u8".
+     */
+    public static Map<String, Integer> layerPrecisions(Model runtimeModel) {
+        return counts(runtimeModel, Handles.LAYER_PRECISIONS, "ovs_layer_precisions");
+    }
+
+    private static Map<String, Integer> counts(Model model, MethodHandle call, String function) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            check((int) Handles.HISTOGRAM.invokeExact(model.handle(), out), "ovs_op_histogram");
+            check((int) call.invokeExact(model.handle(), out), function);
             MemorySegment text = out.get(ADDRESS, 0);
             try {
                 Map<String, Integer> counts = new TreeMap<>();

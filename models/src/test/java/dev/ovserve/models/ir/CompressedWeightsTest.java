@@ -1,6 +1,7 @@
 package dev.ovserve.models.ir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ovserve.models.RandomGpt2Generator;
@@ -8,6 +9,7 @@ import dev.ovserve.models.StatefulModel;
 import dev.ovserve.models.StatefulSession;
 import dev.ovserve.models.TinyModels;
 import dev.ovserve.models.reference.Gpt2Reference;
+import dev.ovserve.openvino.CompiledModel;
 import dev.ovserve.openvino.Core;
 import dev.ovserve.openvino.Model;
 import dev.ovserve.openvino.PagedAttentionHelper;
@@ -80,6 +82,16 @@ class CompressedWeightsTest {
                     assertTrue(gap < 2e-3, format + " differs from the reference on the same dequantized weights by " + gap);
                 }
                 if (format != WeightFormat.FP32) {
+                    // Fusion: the plugin's matrix kernels read the compressed codes, not f32 copies.
+                    try (Model m = core.readModel(ir.resolve(Gpt2IrConverter.XML));
+                         CompiledModel cm = core.compileModel(m, "CPU", Map.of());
+                         Model runtime = cm.runtimeModel()) {
+                        Map<String, Integer> layers = PagedAttentionHelper.layerPrecisions(runtime);
+                        System.out.println(format + " runtime layers: " + layers);
+                        String compressed = format == WeightFormat.INT8 ? "FullyConnected/u8" : "FullyConnected/i4";
+                        assertTrue(layers.getOrDefault(compressed, 0) >= 4 * TinyModels.SHAPE.layers(), layers.toString());
+                        assertFalse(layers.containsKey("FullyConnected/f32"), "weights folded to f32: " + layers);
+                    }
                     assertTrue(bytes < fp32Bytes / (format == WeightFormat.INT8 ? 3 : 4), format + " IR " + bytes + " vs fp32 " + fp32Bytes);
                 }
             }
