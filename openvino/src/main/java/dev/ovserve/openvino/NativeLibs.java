@@ -5,7 +5,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -15,8 +14,7 @@ import java.util.stream.Stream;
  *
  * <p>Search order for the libs folder: system property {@code ovserve.openvino.libs}, environment
  * {@code OVSERVE_OPENVINO_LIBS}, else {@code <ovserve.home>/openvino/libs} where ovserve.home is
- * system property {@code ovserve.home}, environment {@code OVSERVE_HOME}, or the first
- * {@code .ovserve} folder holding {@code openvino/libs} found walking up from the working directory.
+ * {@link #homeDir()}.
  */
 public final class NativeLibs {
     public static final String LIBS_PROPERTY = "ovserve.openvino.libs";
@@ -61,7 +59,6 @@ public final class NativeLibs {
     }
 
     static Path locateLibsDir() {
-        List<String> tried = new ArrayList<>();
         String explicit = firstNonBlank(System.getProperty(LIBS_PROPERTY), System.getenv(LIBS_ENV));
         if (explicit != null) {
             Path dir = Path.of(explicit).toAbsolutePath();
@@ -71,23 +68,31 @@ public final class NativeLibs {
             throw new IllegalStateException("OpenVINO libraries not found in " + dir + " (from "
                     + LIBS_PROPERTY + "/" + LIBS_ENV + "). " + SETUP_HINT);
         }
+        Path dir = homeDir().resolve("openvino/libs");
+        if (hasOpenVinoC(dir)) {
+            return dir;
+        }
+        throw new IllegalStateException("OpenVINO libraries not found in " + dir + ". " + SETUP_HINT);
+    }
+
+    /**
+     * The ovserve home (staged runtime, native helper, built models): system property
+     * {@code ovserve.home}, else {@code OVSERVE_HOME}, else the nearest {@code .ovserve} folder
+     * above the working directory.
+     */
+    public static Path homeDir() {
         String home = firstNonBlank(System.getProperty(HOME_PROPERTY), System.getenv(HOME_ENV));
         if (home != null) {
-            Path dir = Path.of(home).toAbsolutePath().resolve("openvino/libs");
-            if (hasOpenVinoC(dir)) {
-                return dir;
-            }
-            tried.add(dir.toString());
+            return Path.of(home).toAbsolutePath();
         }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path dir = p.resolve(".ovserve/openvino/libs");
-            if (hasOpenVinoC(dir)) {
-                return dir;
+        Path cwd = Path.of("").toAbsolutePath();
+        for (Path p = cwd; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve(".ovserve"))) {
+                return p.resolve(".ovserve");
             }
         }
-        tried.add(".ovserve/openvino/libs above " + Path.of("").toAbsolutePath());
-        throw new IllegalStateException("OpenVINO libraries not found (looked in " + String.join(", ", tried)
-                + "). " + SETUP_HINT);
+        throw new IllegalStateException("no .ovserve folder above " + cwd + " and neither " + HOME_PROPERTY + " nor "
+                + HOME_ENV + " is set. " + SETUP_HINT);
     }
 
     private static boolean hasOpenVinoC(Path dir) {

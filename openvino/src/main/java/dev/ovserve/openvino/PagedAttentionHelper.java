@@ -16,7 +16,7 @@ import java.util.TreeMap;
 /**
  * Model operations the C API lacks, from the native helper built out of
  * {@code src/main/cpp/ovserve_helper.cpp}: found at system property {@code ovserve.helper.lib},
- * else {@code <ovserve.home>/native/libovserve_helper.so} beside the staged runtime.
+ * else {@code <ovserve.home>/native/libovserve_helper.so} (see {@link NativeLibs#homeDir()}).
  */
 public final class PagedAttentionHelper {
     public static final String LIBRARY_PROPERTY = "ovserve.helper.lib";
@@ -112,7 +112,7 @@ public final class PagedAttentionHelper {
         String explicit = System.getProperty(LIBRARY_PROPERTY);
         Path lib = explicit != null && !explicit.isBlank()
                 ? Path.of(explicit)
-                : NativeLibs.libsDir().getParent().getParent().resolve("native/libovserve_helper.so");
+                : NativeLibs.homeDir().resolve("native/libovserve_helper.so");
         if (!Files.isRegularFile(lib)) {
             throw new IllegalStateException("ovserve native helper not found at " + lib
                     + "; build the project (./mvnw package, or scripts/test.sh) to compile it");

@@ -3,6 +3,7 @@ package dev.ovserve.server.cli;
 import dev.ovserve.models.Gpt2Shape;
 import dev.ovserve.models.ir.Gpt2IrConverter;
 import dev.ovserve.models.ir.WeightFormat;
+import dev.ovserve.openvino.NativeLibs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,7 +17,7 @@ final class DefaultModel {
     private DefaultModel() {}
 
     static Path ensure() throws Exception {
-        Path home = Home.dir();
+        Path home = NativeLibs.homeDir();
         Path ir = home.resolve("models/distilgpt2-random-fp16");
         if (Files.isRegularFile(ir.resolve(Gpt2IrConverter.XML)) && Files.isRegularFile(ir.resolve("tokenizer.json"))) {
             return ir;
