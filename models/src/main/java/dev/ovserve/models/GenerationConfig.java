@@ -1,9 +1,6 @@
 package dev.ovserve.models;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +27,6 @@ public record GenerationConfig(
         int topK) {
 
     public static final String FILE_NAME = "generation_config.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public GenerationConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
@@ -99,7 +95,7 @@ public record GenerationConfig(
 
     /** The file transformers writes for a model whose generation settings come from its config. */
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ConfigJson.newObject();
         GenerationConfig d = defaults();
         if (maxLength == d.maxLength() && maxNewTokens == null && doSample == d.doSample() && temperature == d.temperature()
                 && topP == d.topP() && topK == d.topK()) {
@@ -132,15 +128,10 @@ public record GenerationConfig(
         if (topK != d.topK()) {
             root.put("top_k", topK);
         }
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigJson.text(root);
     }
 
     public void write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(FILE_NAME), toJson());
+        ConfigJson.write(dir, FILE_NAME, toJson());
     }
 }

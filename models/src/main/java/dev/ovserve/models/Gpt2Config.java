@@ -1,9 +1,6 @@
 package dev.ovserve.models;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +35,6 @@ public record Gpt2Config(
     /** gelu_new and gelu_pytorch_tanh are the same tanh approximation; gelu is the exact erf form. */
     public static final Set<String> ACTIVATIONS = Set.of("gelu_new", "gelu_pytorch_tanh", "gelu");
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public Gpt2Config {
         if (nLayer <= 0 || nHead <= 0 || nEmbd <= 0 || vocabSize <= 0 || nPositions <= 0 || nCtx <= 0 || nInner <= 0) {
@@ -129,7 +125,7 @@ public record Gpt2Config(
 
     /** A config.json transformers loads as GPT2LMHeadModel (dropout fields included so training code is happy too). */
     public String toJson() {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = ConfigJson.newObject();
         root.put("activation_function", activationFunction);
         root.putArray("architectures").add("GPT2LMHeadModel");
         root.put("attn_pdrop", 0.1);
@@ -157,16 +153,11 @@ public record Gpt2Config(
         root.put("torch_dtype", "float32");
         root.put("use_cache", true);
         root.put("vocab_size", vocabSize);
-        try {
-            return JSON.writeValueAsString(root) + "\n";
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return ConfigJson.text(root);
     }
 
     public void write(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(FILE_NAME), toJson());
+        ConfigJson.write(dir, FILE_NAME, toJson());
     }
 
     static int intField(JsonNode root, String name, int fallback) {
