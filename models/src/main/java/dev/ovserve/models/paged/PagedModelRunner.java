@@ -254,10 +254,6 @@ public final class PagedModelRunner implements ModelRunner {
         return devices;
     }
 
-    public long kvCacheBytes() {
-        return cache.bytes();
-    }
-
     @Override
     public void close() {
         request.close();

@@ -26,20 +26,12 @@ public record SchedulerConfig(int maxNumSeqs, int maxNumBatchedTokens, int maxMo
         }
     }
 
-    public static SchedulerConfig defaults(int maxModelLen) {
-        return new SchedulerConfig(64, 2048, maxModelLen, 1024, true);
-    }
-
     public SchedulerConfig withPrefixCaching(boolean on) {
         return new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, maxModelLen, maxWaitingRequests, on);
     }
 
     public SchedulerConfig withMaxNumBatchedTokens(int tokens) {
         return new SchedulerConfig(maxNumSeqs, tokens, maxModelLen, maxWaitingRequests, enablePrefixCaching);
-    }
-
-    public SchedulerConfig withMaxNumSeqs(int seqs) {
-        return new SchedulerConfig(seqs, maxNumBatchedTokens, maxModelLen, maxWaitingRequests, enablePrefixCaching);
     }
 
     public SchedulerConfig withMaxWaitingRequests(int n) {

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -46,6 +45,4 @@ final class Responses {
     static boolean isKeepAlive(io.netty.handler.codec.http.HttpRequest req) {
         return HttpUtil.isKeepAlive(req);
     }
-
-    static final String EVENT_STREAM = HttpHeaderValues.TEXT_EVENT_STREAM.toString();
 }
