@@ -11,43 +11,51 @@ import java.nio.ByteBuffer;
  * [Subtract zero point] → Multiply scale → [Reshape groups back] → consumer. Unlike FP16's
  * Convert, these Converts carry no "decompression" mark: with it the CPU plugin folded the
  * weights to f32 (runtime graph: FullyConnected with f32 weights); without it every
- * FullyConnected runs on the u8/i4 codes.
+ * FullyConnected runs on the compressed codes.
  */
 final class Compressed {
     private Compressed() {}
 
-    /** u8 per output channel with a u8 zero point per channel. */
-    static IrGraph.Out int8(IrGraph g, String name, QuantizedMatrix m) {
-        ByteBuffer codes = IrGraph.buffer((long) m.values().length);
-        for (int v : m.values()) {
-            codes.put((byte) v);
+    /** Per-channel matrices stay {@code [rows, cols]}; grouped ones are stored {@code [rows, groups, group]} and reshaped back. */
+    static IrGraph.Out write(IrGraph g, String name, QuantizedMatrix m) {
+        boolean grouped = m.groups() > 1;
+        if (grouped && m.cols() % m.groupSize() != 0) {
+            throw new IllegalArgumentException(name + ": " + m.cols() + " columns do not split into groups of " + m.groupSize());
         }
-        IrGraph.Out w = toF32(g, name, g.constant(name, IrType.U8, new long[] {m.rows(), m.cols()}, codes.flip()));
-        ByteBuffer zeros = IrGraph.buffer(m.rows());
-        for (int z : m.zeroPoints()) {
-            zeros.put((byte) z);
+        IrType type = m.bits() == 8 ? (m.signed() ? IrType.I8 : IrType.U8) : (m.signed() ? IrType.I4 : IrType.U4);
+        long[] codesShape = grouped ? new long[] {m.rows(), m.groups(), m.groupSize()} : new long[] {m.rows(), m.cols()};
+        long[] perGroupShape = grouped ? new long[] {m.rows(), m.groups(), 1} : new long[] {m.rows(), 1};
+        IrGraph.Out w = toF32(g, name, g.constant(name, type, codesShape, pack(m.values(), m.bits())));
+        if (m.zeroPoints() != null) {
+            String zpName = name + "/zero_point";
+            IrGraph.Out zp = toF32(g, zpName, g.constant(zpName, type, perGroupShape, pack(m.zeroPoints(), m.bits())));
+            w = g.op(name + "/subtract_zero_point", "Subtract", "opset1", attrs("auto_broadcast", "numpy"), w, zp);
         }
-        IrGraph.Out zp = toF32(g, name + "/zero_point", g.constant(name + "/zero_point", IrType.U8, new long[] {m.rows(), 1}, zeros.flip()));
-        IrGraph.Out shifted = g.op(name + "/subtract_zero_point", "Subtract", "opset1", attrs("auto_broadcast", "numpy"), w, zp);
-        return g.op(name + "/scale", "Multiply", "opset1", attrs("auto_broadcast", "numpy"), shifted,
-                scales(g, name, m, new long[] {m.rows(), 1}));
-    }
-
-    /** i4 in groups along the input dimension (columns divisible by the group size), no zero point. */
-    static IrGraph.Out int4(IrGraph g, String name, QuantizedMatrix m) {
-        int[] v = m.values();
-        ByteBuffer packed = IrGraph.buffer((v.length + 1) / 2);
-        for (int i = 0; i < v.length; i += 2) {
-            int lo = v[i] & 0xF;
-            int hi = i + 1 < v.length ? v[i + 1] & 0xF : 0;
-            packed.put((byte) (lo | hi << 4)); // element 2k in the low nibble, as the IR packs sub-byte types
-        }
-        long[] grouped = {m.rows(), m.groups(), m.groupSize()};
-        IrGraph.Out w = toF32(g, name, g.constant(name, IrType.I4, grouped, packed.flip()));
         IrGraph.Out scaled = g.op(name + "/scale", "Multiply", "opset1", attrs("auto_broadcast", "numpy"), w,
-                scales(g, name, m, new long[] {m.rows(), m.groups(), 1}));
+                scales(g, name, m, perGroupShape));
+        if (!grouped) {
+            return scaled;
+        }
         return g.op(name + "/ungroup", "Reshape", "opset1", attrs("special_zero", "false"), scaled,
                 g.constI64(name + "/shape", m.rows(), m.cols()));
+    }
+
+    /** One byte per 8-bit code; two 4-bit codes per byte, element 2k in the low nibble, as the IR packs sub-byte types. */
+    private static ByteBuffer pack(int[] codes, int bits) {
+        if (bits == 8) {
+            ByteBuffer b = IrGraph.buffer(codes.length);
+            for (int v : codes) {
+                b.put((byte) v);
+            }
+            return b.flip();
+        }
+        ByteBuffer b = IrGraph.buffer((codes.length + 1) / 2);
+        for (int i = 0; i < codes.length; i += 2) {
+            int lo = codes[i] & 0xF;
+            int hi = i + 1 < codes.length ? codes[i + 1] & 0xF : 0;
+            b.put((byte) (lo | hi << 4));
+        }
+        return b.flip();
     }
 
     private static IrGraph.Out toF32(IrGraph g, String name, IrGraph.Out lowPrecision) {

@@ -33,9 +33,9 @@ final class Gpt2GraphBuilder {
     private final Weights weights;
     private final Dims d;
 
-    Gpt2GraphBuilder(IrGraph g, WeightFormat format, int groupSize, Weights weights, Dims dims) {
+    Gpt2GraphBuilder(IrGraph g, WeightOptions options, Weights weights, Dims dims) {
         this.g = g;
-        this.ww = new WeightWriter(g, format, groupSize);
+        this.ww = new WeightWriter(g, options);
         this.weights = weights;
         this.d = dims;
     }

@@ -22,15 +22,12 @@ public final class Gpt2IrConverter {
 
     private Gpt2IrConverter() {}
 
+    /** With the format's default scheme (see {@link WeightOptions#of}). */
     public static void convert(Path hfDir, Path outDir, WeightFormat format) throws IOException {
-        convert(hfDir, outDir, format, WeightWriter.DEFAULT_GROUP_SIZE);
+        convert(hfDir, outDir, WeightOptions.of(format));
     }
 
-    /** {@code groupSize} is INT4's group along the input dimension. */
-    public static void convert(Path hfDir, Path outDir, WeightFormat format, int groupSize) throws IOException {
-        if (groupSize <= 0) {
-            throw new IllegalArgumentException("--group-size must be positive, got " + groupSize);
-        }
+    public static void convert(Path hfDir, Path outDir, WeightOptions weights) throws IOException {
         Gpt2Config config = Gpt2Config.load(hfDir);
         if (!config.scaleAttnWeights()) {
             throw new IllegalArgumentException("scale_attn_weights=false is not supported (attention is always scaled by 1/sqrt(head_dim))");
@@ -44,8 +41,8 @@ public final class Gpt2IrConverter {
              IrGraph graph = new IrGraph(outDir.resolve(BIN))) {
             var dims = new Gpt2GraphBuilder.Dims(config.nLayer(), config.nHead(), config.nEmbd(), config.nInner(),
                     config.vocabSize(), config.nPositions(), (float) config.layerNormEpsilon(), config.tanhGelu());
-            new Gpt2GraphBuilder(graph, format, groupSize, name -> read(st, name), dims).build();
-            graph.writeXml(outDir.resolve(XML), "gpt2", Map.of("ovserve_weights", format.name().toLowerCase()));
+            new Gpt2GraphBuilder(graph, weights, name -> read(st, name), dims).build();
+            graph.writeXml(outDir.resolve(XML), "gpt2", Map.of("ovserve_weights", weights.describe()));
         }
         for (String name : COPIED) {
             Path src = hfDir.resolve(name);

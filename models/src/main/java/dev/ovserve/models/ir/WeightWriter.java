@@ -12,45 +12,44 @@ import java.util.Map;
  * export uses and the CPU plugin folds into its matrix kernels instead of materialising f32.
  */
 final class WeightWriter {
-    static final int DEFAULT_GROUP_SIZE = 128;
-
     private final IrGraph g;
-    private final WeightFormat format;
-    private final int groupSize;
+    private final WeightOptions options;
 
-    WeightWriter(IrGraph g, WeightFormat format) {
-        this(g, format, DEFAULT_GROUP_SIZE);
-    }
-
-    WeightWriter(IrGraph g, WeightFormat format, int groupSize) {
+    WeightWriter(IrGraph g, WeightOptions options) {
         this.g = g;
-        this.format = format;
-        this.groupSize = groupSize;
+        this.options = options;
     }
 
-    /** A matrix multiplied by activations: INT4 applies here when its columns split into whole groups. */
+    /** A matrix {@code [rows = out, cols = in]} multiplied by activations: INT4 applies when its columns split into whole groups. */
     IrGraph.Out linearWeight(String name, float[] values, int rows, int cols) {
-        if (format == WeightFormat.INT4 && cols % groupSize == 0) {
-            return Compressed.int4(g, name, Quantizer.int4Symmetric(values, rows, cols, groupSize));
+        if (options.format() == WeightFormat.INT4 && cols % options.groupSize() == 0) {
+            return Compressed.write(g, name, Quantizer.quantize(values, rows, cols, 4, options.symmetric(), options.groupSize()));
         }
         return weight(name, values, rows, cols);
     }
 
-    /** Embeddings (and the tied LM head): INT8 is the backup precision under INT4. */
-    IrGraph.Out weight(String name, float[] values, long... shape) {
-        return switch (format) {
-            case FP32 -> f32(name, values, shape);
-            case INT8, INT4 -> Compressed.int8(g, name, Quantizer.int8Asymmetric(values, (int) shape[0], (int) shape[1]));
-            case FP16 -> {
-                ByteBuffer b = IrGraph.buffer(values.length * 2L);
-                for (float v : values) {
-                    b.putShort(Float.floatToFloat16(v));
-                }
-                IrGraph.Out c = g.constant(name, IrType.F16, shape, b.flip());
-                yield g.opWithRtInfo(name + "/decompress", "Convert", "opset1", attrs("destination_type", "f32"),
-                        Map.of("decompression", "0"), c);
-            }
+    /** Embeddings (and the tied LM head) and matrices INT4's groups do not divide. */
+    IrGraph.Out weight(String name, float[] values, int rows, int cols) {
+        return switch (options.format()) {
+            case INT8 -> Compressed.write(g, name, Quantizer.quantize(values, rows, cols, 8, options.symmetric(), cols));
+            case INT4 -> options.backup() == WeightFormat.INT8
+                    ? Compressed.write(g, name, Quantizer.int8Asymmetric(values, rows, cols))
+                    : plain(options.backup(), name, values, rows, cols);
+            default -> plain(options.format(), name, values, rows, cols);
         };
+    }
+
+    private IrGraph.Out plain(WeightFormat format, String name, float[] values, long... shape) {
+        if (format == WeightFormat.FP32) {
+            return f32(name, values, shape);
+        }
+        ByteBuffer b = IrGraph.buffer(values.length * 2L);
+        for (float v : values) {
+            b.putShort(Float.floatToFloat16(v));
+        }
+        IrGraph.Out c = g.constant(name, IrType.F16, shape, b.flip());
+        return g.opWithRtInfo(name + "/decompress", "Convert", "opset1", attrs("destination_type", "f32"),
+                Map.of("decompression", "0"), c);
     }
 
     /** Small tensors (layer-norm and bias vectors) stay f32 whatever the format: they cost nothing. */

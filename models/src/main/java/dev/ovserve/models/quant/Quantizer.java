@@ -1,14 +1,26 @@
 package dev.ovserve.models.quant;
 
 /**
- * Data-free weight quantization (round to nearest), as NNCF's weight compression does it:
- * asymmetric (unsigned with a zero point) maps each group's [min, max] onto [0, 2^bits - 1];
- * symmetric (signed, zero point 0) maps [-absmax, absmax] onto [-(2^(bits-1) - 1), 2^(bits-1) - 1].
+ * Data-free weight quantization (round to nearest), with NNCF's formulas, so our exports and
+ * NNCF's agree:
+ * <ul>
+ * <li>asymmetric (unsigned, zero point) maps each group's [min, max], widened to contain 0, onto
+ * [0, 2^bits - 1];
+ * <li>symmetric (signed, zero point 0) maps the group's largest-magnitude weight onto
+ * -2^(bits-1), with a negative scale when that weight is positive, so all 2^bits codes are used
+ * (a plain ±(2^(bits-1) - 1) mapping wastes one of only 16 INT4 codes).
+ * </ul>
  * A group that is all zeros gets scale 1 (any scale reproduces it exactly) rather than 0,
  * which would turn dequantization into 0/0 for consumers that divide.
  */
 public final class Quantizer {
     private Quantizer() {}
+
+    /** {@code groupSize >= cols} means one group per output channel. */
+    public static QuantizedMatrix quantize(float[] w, int rows, int cols, int bits, boolean symmetric, int groupSize) {
+        int group = Math.min(groupSize, cols);
+        return symmetric ? symmetric(w, rows, cols, group, bits) : asymmetric(w, rows, cols, group, bits);
+    }
 
     /** Per-output-channel asymmetric u8 with zero points: the INT8 default. */
     public static QuantizedMatrix int8Asymmetric(float[] w, int rows, int cols) {
@@ -20,7 +32,7 @@ public final class Quantizer {
         return symmetric(w, rows, cols, cols, 8);
     }
 
-    /** Group-wise symmetric i4 along the input dimension. */
+    /** Group-wise symmetric i4 along the input dimension: the INT4 default. */
     public static QuantizedMatrix int4Symmetric(float[] w, int rows, int cols, int groupSize) {
         return symmetric(w, rows, cols, groupSize, 4);
     }
@@ -63,7 +75,7 @@ public final class Quantizer {
 
     static QuantizedMatrix symmetric(float[] w, int rows, int cols, int groupSize, int bits) {
         check(w, rows, cols, groupSize);
-        int maxCode = (1 << (bits - 1)) - 1;
+        int half = 1 << (bits - 1);
         int groups = (cols + groupSize - 1) / groupSize;
         int[] q = new int[rows * cols];
         float[] scales = new float[rows * groups];
@@ -71,14 +83,18 @@ public final class Quantizer {
             for (int g = 0; g < groups; g++) {
                 int from = r * cols + g * groupSize;
                 int to = r * cols + Math.min(cols, (g + 1) * groupSize);
-                float absMax = 0;
+                float min = 0;
+                float max = 0;
                 for (int i = from; i < to; i++) {
-                    absMax = Math.max(absMax, Math.abs(w[i]));
+                    min = Math.min(min, w[i]);
+                    max = Math.max(max, w[i]);
                 }
-                double perUnit = absMax > 0 ? maxCode / (double) absMax : 1;
+                // The extreme weight lands on the code -half; its sign picks the scale's sign.
+                float extreme = -min >= max ? -min : -max;
+                double perUnit = extreme != 0 ? half / (double) extreme : 1;
                 scales[r * groups + g] = (float) (1 / perUnit);
                 for (int i = from; i < to; i++) {
-                    q[i] = clamp((int) Math.round(w[i] * perUnit), -maxCode - 1, maxCode);
+                    q[i] = clamp((int) Math.round(w[i] * perUnit), -half, half - 1);
                 }
             }
         }

@@ -15,86 +15,121 @@ import dev.ovserve.openvino.Model;
 import dev.ovserve.openvino.PagedAttentionHelper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** INT8/INT4 IRs load, run, stay close to the FP32 reference, are smaller, and survive the paged transform. */
+/**
+ * Every INT8/INT4 scheme loads, computes what the plain-Java reference computes on the same
+ * dequantized weights, keeps its weights compressed in the CPU plugin's kernels, shrinks the IR,
+ * and survives the paged transform.
+ */
 class CompressedWeightsTest {
-    @TempDir
-    Path dir;
+    private static final int LAYERS = TinyModels.SHAPE.layers();
+    /** q, k, v, attention projection, MLP up and down. */
+    private static final int MATRICES_PER_LAYER = 6;
 
-    @Test
-    void int8AndInt4ModelsRunCloseToTheReference() throws Exception {
-        Path hf = dir.resolve("hf");
-        new RandomGpt2Generator(TinyModels.SHAPE, TinyModels.SEED, TinyModels.STD).writeTo(hf);
-        Gpt2Reference reference = Gpt2Reference.load(hf);
-        int[] prompt = IntStream.range(0, 24).map(i -> (i * 37 + 5) % TinyModels.SHAPE.vocab()).toArray();
-        float[][] expected = reference.logits(prompt);
-        long fp32Bytes = 0;
-        try (Core core = new Core()) {
-            for (WeightFormat format : new WeightFormat[] {WeightFormat.FP32, WeightFormat.INT8, WeightFormat.INT4}) {
-                Path ir = dir.resolve(format.name());
-                Gpt2IrConverter.convert(hf, ir, format, 32);
-                long bytes = Files.size(ir.resolve(Gpt2IrConverter.BIN));
-                if (format == WeightFormat.FP32) {
-                    fp32Bytes = bytes;
-                }
-                try (Model m = core.readModel(ir.resolve(Gpt2IrConverter.XML))) {
-                    Map<String, Integer> ops = PagedAttentionHelper.opCounts(m);
-                    PagedAttentionHelper.sdpaToPagedAttention(m);
-                    assertEquals(TinyModels.SHAPE.layers(), PagedAttentionHelper.opCounts(m).get("PagedAttentionExtension"));
-                    System.out.println(format + ": " + bytes + " bytes, Convert ops " + ops.get("Convert"));
-                }
-                try (StatefulModel lm = StatefulModel.load(core, ir, "CPU", TinyModels.EXACT); StatefulSession s = lm.newSession()) {
-                    float[] got = s.append(prompt);
-                    int vocab = lm.vocabSize();
-                    int agree = 0;
-                    double worst = 0;
-                    for (int t = 0; t < prompt.length; t++) {
-                        float[] row = java.util.Arrays.copyOfRange(got, t * vocab, (t + 1) * vocab);
-                        agree += Gpt2Reference.argmax(row) == Gpt2Reference.argmax(expected[t]) ? 1 : 0;
-                        for (int v = 0; v < vocab; v++) {
-                            worst = Math.max(worst, Math.abs(row[v] - expected[t][v]));
-                        }
-                    }
-                    System.out.printf("%s: top-1 agreement %d/%d, max abs logit difference %.4f%n", format, agree, prompt.length, worst);
-                    switch (format) {
-                        case FP32 -> assertTrue(worst < 1e-3);
-                        case INT8 -> assertTrue(agree >= prompt.length * 5 / 6 && worst < 0.5, format + " " + agree + " " + worst);
-                        default -> { } // random weights hold no structure for 4 bits to keep; exactness is checked below
-                    }
-                    if (format == WeightFormat.FP32) {
-                        continue;
-                    }
-                    // The independent check of the decompression subgraph: the reference model run on
-                    // weights quantized and dequantized in Java must match the compressed IR closely.
-                    float[][] onDequantized = Gpt2Reference.load(DequantizedCopy.write(hf, dir.resolve(format + "-dq"), format, 32))
-                            .logits(prompt);
-                    double gap = 0;
-                    for (int t = 0; t < prompt.length; t++) {
-                        for (int v = 0; v < vocab; v++) {
-                            gap = Math.max(gap, Math.abs(got[t * vocab + v] - onDequantized[t][v]));
-                        }
-                    }
-                    System.out.printf("%s: max abs difference to the reference on dequantized weights %.5f%n", format, gap);
-                    assertTrue(gap < 2e-3, format + " differs from the reference on the same dequantized weights by " + gap);
-                }
-                if (format != WeightFormat.FP32) {
-                    // Fusion: the plugin's matrix kernels read the compressed codes, not f32 copies.
-                    try (Model m = core.readModel(ir.resolve(Gpt2IrConverter.XML));
-                         CompiledModel cm = core.compileModel(m, "CPU", Map.of());
-                         Model runtime = cm.runtimeModel()) {
-                        Map<String, Integer> layers = PagedAttentionHelper.layerPrecisions(runtime);
-                        System.out.println(format + " runtime layers: " + layers);
-                        String compressed = format == WeightFormat.INT8 ? "FullyConnected/u8" : "FullyConnected/i4";
-                        assertTrue(layers.getOrDefault(compressed, 0) >= 4 * TinyModels.SHAPE.layers(), layers.toString());
-                        assertFalse(layers.containsKey("FullyConnected/f32"), "weights folded to f32: " + layers);
-                    }
-                    assertTrue(bytes < fp32Bytes / (format == WeightFormat.INT8 ? 3 : 4), format + " IR " + bytes + " vs fp32 " + fp32Bytes);
+    @TempDir
+    static Path dir;
+    static Path hf;
+    static Core core;
+    static final int[] PROMPT = IntStream.range(0, 24).map(i -> (i * 37 + 5) % TinyModels.SHAPE.vocab()).toArray();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        hf = new RandomGpt2Generator(TinyModels.SHAPE, TinyModels.SEED, TinyModels.STD).writeTo(dir.resolve("hf"));
+        core = new Core();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        core.close();
+    }
+
+    /**
+     * Each scheme with the runtime-graph key its block matrices must show, and how many. The
+     * tiny model's matrices have 64 or 256 input columns: group 128 splits only the MLP's down
+     * projection, so the rest falls back to the backup.
+     */
+    static Stream<Arguments> schemes() {
+        WeightOptions int8 = WeightOptions.of(WeightFormat.INT8);
+        WeightOptions int4 = WeightOptions.of(WeightFormat.INT4).withGroupSize(32);
+        return Stream.of(
+                Arguments.of(int8, "FullyConnected/u8", MATRICES_PER_LAYER * LAYERS),
+                Arguments.of(int8.withSymmetric(true), "FullyConnected/i8", MATRICES_PER_LAYER * LAYERS),
+                Arguments.of(int4, "FullyConnected/i4", MATRICES_PER_LAYER * LAYERS),
+                Arguments.of(int4.withSymmetric(false), "FullyConnected/u4", MATRICES_PER_LAYER * LAYERS),
+                Arguments.of(int4.withGroupSize(128).withBackup(WeightFormat.FP16), "FullyConnected/i4", LAYERS));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("schemes")
+    void computesTheReferenceOnDequantizedWeightsWithWeightsKeptCompressed(WeightOptions options, String compressedKey,
+                                                                           int compressedCount) throws Exception {
+        Path ir = dir.resolve(options.describe().replaceAll("\\W+", "-"));
+        Gpt2IrConverter.convert(hf, ir, options);
+        int vocab = TinyModels.SHAPE.vocab();
+
+        // The independent check of the decompression subgraph: the plain-Java reference run on
+        // weights quantized and dequantized in Java must match the compressed IR closely.
+        float[][] expected = Gpt2Reference.load(DequantizedCopy.write(hf, ir.resolveSibling(ir.getFileName() + "-dq"), options))
+                .logits(PROMPT);
+        try (StatefulModel lm = StatefulModel.load(core, ir, "CPU", TinyModels.EXACT); StatefulSession s = lm.newSession()) {
+            float[] got = s.append(PROMPT);
+            double gap = 0;
+            for (int t = 0; t < PROMPT.length; t++) {
+                for (int v = 0; v < vocab; v++) {
+                    gap = Math.max(gap, Math.abs(got[t * vocab + v] - expected[t][v]));
                 }
             }
+            assertTrue(gap < 2e-3, options.describe() + " differs from the reference on the same dequantized weights by " + gap);
+        }
+
+        // Fusion: the plugin's matrix kernels read the compressed codes, not f32 copies.
+        try (Model m = core.readModel(ir.resolve(Gpt2IrConverter.XML));
+             CompiledModel cm = core.compileModel(m, "CPU", Map.of());
+             Model runtime = cm.runtimeModel()) {
+            Map<String, Integer> layers = PagedAttentionHelper.layerPrecisions(runtime);
+            assertTrue(layers.getOrDefault(compressedKey, 0) >= compressedCount, compressedKey + " in " + layers);
+            assertFalse(layers.containsKey("FullyConnected/f32"), "weights folded to f32: " + layers);
+        }
+
+        try (Model m = core.readModel(ir.resolve(Gpt2IrConverter.XML))) {
+            PagedAttentionHelper.sdpaToPagedAttention(m);
+            assertEquals(LAYERS, PagedAttentionHelper.opCounts(m).get("PagedAttentionExtension"));
+        }
+    }
+
+    @Test
+    void int8StaysCloseToFp32AndCompressedIrsAreSmaller() throws Exception {
+        float[][] fp32 = Gpt2Reference.load(hf).logits(PROMPT);
+        Path fp32Ir = dir.resolve("fp32");
+        Gpt2IrConverter.convert(hf, fp32Ir, WeightFormat.FP32);
+        long fp32Bytes = Files.size(fp32Ir.resolve(Gpt2IrConverter.BIN));
+        Path int8 = dir.resolve("int8-size");
+        Path int4 = dir.resolve("int4-size");
+        Gpt2IrConverter.convert(hf, int8, WeightFormat.INT8);
+        Gpt2IrConverter.convert(hf, int4, WeightOptions.of(WeightFormat.INT4).withGroupSize(32));
+        assertTrue(Files.size(int8.resolve(Gpt2IrConverter.BIN)) < fp32Bytes / 3);
+        assertTrue(Files.size(int4.resolve(Gpt2IrConverter.BIN)) < Files.size(int8.resolve(Gpt2IrConverter.BIN)));
+
+        try (StatefulModel lm = StatefulModel.load(core, int8, "CPU", TinyModels.EXACT); StatefulSession s = lm.newSession()) {
+            float[] got = s.append(PROMPT);
+            int vocab = lm.vocabSize();
+            int agree = 0;
+            for (int t = 0; t < PROMPT.length; t++) {
+                float[] row = Arrays.copyOfRange(got, t * vocab, (t + 1) * vocab);
+                agree += Gpt2Reference.argmax(row) == Gpt2Reference.argmax(fp32[t]) ? 1 : 0;
+            }
+            assertTrue(agree >= PROMPT.length * 5 / 6, "INT8 top-1 agreement with FP32: " + agree + "/" + PROMPT.length);
         }
     }
 }

@@ -56,22 +56,45 @@ class QuantizerTest {
     }
 
     @Test
-    void int8SymmetricUsesPlusMinus127() {
-        // absmax 2: scale 2/127; -2 → -127; 1 → 63.5 → 64; 0.5 → 31.75 → 32.
+    void int8SymmetricPutsTheLargestMagnitudeOnMinus128() {
+        // |min| 2 >= max 1: scale 2/128 = 1/64; -2 → -128; 1 → 64; 0.5 → 32.
         QuantizedMatrix m = Quantizer.int8Symmetric(new float[] {-2f, 1f, 0.5f}, 1, 3);
-        assertArrayEquals(new int[] {-127, 64, 32}, m.values());
-        assertEquals(2f / 127, m.scales()[0], 1e-9);
+        assertArrayEquals(new int[] {-128, 64, 32}, m.values());
+        assertEquals(1f / 64, m.scales()[0], 1e-9);
         assertNull(m.zeroPoints());
         assertTrue(m.signed());
     }
 
     @Test
+    void aPositiveExtremeGetsANegativeScale() {
+        // max 2 > |min| 1: scale -2/128 = -1/64; 2 → -128; -1 → 64; 0.5 → -32.
+        QuantizedMatrix m = Quantizer.int8Symmetric(new float[] {2f, -1f, 0.5f}, 1, 3);
+        assertArrayEquals(new int[] {-128, 64, -32}, m.values());
+        assertEquals(-1f / 64, m.scales()[0], 1e-9);
+        assertEquals(2f, m.dequantize(0, 0), 0f);
+        assertEquals(-1f, m.dequantize(0, 1), 0f);
+    }
+
+    @Test
     void int4SymmetricGroupsAlongTheInputDimension() {
-        // groups of 2: [0.7, -0.7] → scale 0.1, codes 7, -7; [7, 1] → scale 1, codes 7, 1.
+        // groups of 2: [0.7, -0.7]: |min| wins the tie, scale 0.7/8 = 0.0875; -0.7 → -8, 0.7 → 8 clamps to 7.
+        // [7, 1]: max wins, scale -7/8 = -0.875; 7 → -8, 1 → -1.14 → -1.
         QuantizedMatrix m = Quantizer.int4Symmetric(new float[] {0.7f, -0.7f, 7f, 1f}, 1, 4, 2);
         assertEquals(2, m.groups());
-        assertArrayEquals(new int[] {7, -7, 7, 1}, m.values());
-        assertArrayEquals(new float[] {0.1f, 1f}, m.scales(), 1e-7f);
+        assertArrayEquals(new int[] {7, -8, -8, -1}, m.values());
+        assertArrayEquals(new float[] {0.0875f, -0.875f}, m.scales(), 1e-7f);
+        assertEquals(0.6125f, m.dequantize(0, 0), 1e-6, "the clamped code is one step short");
+    }
+
+    @Test
+    void quantizeWithAGroupWiderThanTheRowIsPerChannel() {
+        float[] w = {0.3f, -0.9f, 0.1f, 0.4f, 0.8f, -0.2f};
+        QuantizedMatrix grouped = Quantizer.quantize(w, 2, 3, 8, false, 128);
+        QuantizedMatrix perChannel = Quantizer.int8Asymmetric(w, 2, 3);
+        assertEquals(3, grouped.groupSize());
+        assertArrayEquals(perChannel.values(), grouped.values());
+        assertArrayEquals(perChannel.scales(), grouped.scales());
+        assertArrayEquals(Quantizer.int4Symmetric(w, 2, 3, 2).values(), Quantizer.quantize(w, 2, 3, 4, true, 2).values());
     }
 
     @Test
@@ -95,7 +118,7 @@ class QuantizerTest {
     }
 
     @Test
-    void everyWeightIsWithinHalfAStepOfItsDequantizedValue() {
+    void everyWeightIsWithinHalfAStepOfItsDequantizedValueUnlessClamped() {
         SplittableRandom random = new SplittableRandom(3);
         int rows = 7;
         int cols = 37; // not a multiple of the group size
@@ -111,8 +134,10 @@ class QuantizerTest {
                 for (int c = 0; c < cols; c++) {
                     int q = m.values()[r * cols + c];
                     assertTrue(q >= lo && q <= hi, "code " + q + " outside [" + lo + ", " + hi + "]");
-                    float step = m.scales()[r * m.groups() + c / m.groupSize()];
-                    assertEquals(w[r * cols + c], m.dequantize(r, c), step / 2 + 1e-6f,
+                    float step = Math.abs(m.scales()[r * m.groups() + c / m.groupSize()]);
+                    // Symmetric codes stop at hi: the far side of the extreme may round past it.
+                    float bound = m.signed() && q == hi ? step : step / 2;
+                    assertEquals(w[r * cols + c], m.dequantize(r, c), bound + 1e-6f,
                             m.bits() + "-bit " + (m.signed() ? "symmetric" : "asymmetric") + " at " + r + "," + c);
                 }
             }
