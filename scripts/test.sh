@@ -4,4 +4,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$OVSERVE_ROOT"
 bash scripts/setup.sh
+bash scripts/setup-python.sh
 ./mvnw -B verify "$@"
