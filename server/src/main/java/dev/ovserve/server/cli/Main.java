@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ovserve", mixinStandardHelpOptions = true, version = "ovserve 0.1.0",
         description = "LLM text generation on OpenVINO.",
         subcommands = {RandomModelCommand.class, ConvertCommand.class, GenerateCommand.class, BenchCommand.class,
-                ServeCommand.class})
+                ServeCommand.class, QualityCommand.class})
 public final class Main {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
