@@ -81,18 +81,24 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
         if (sharedPrefix > promptLen) {
             throw new IllegalArgumentException("--shared-prefix cannot exceed --prompt-len");
         }
+        long rssBefore = ResidentMemory.bytes();
         try (EngineOptions.Loaded loaded = engine.load()) {
+            long rssLoaded = ResidentMemory.bytes();
             int vocab = loaded.runner().vocabSize();
             out.printf("model %s on %s, %d KV blocks of %d tokens; %d prompts x %d tokens (shared prefix %d), %d new tokens%n",
                     loaded.dir(), loaded.runner().executionDevices(), loaded.runner().numBlocks(), loaded.runner().blockSize(),
                     numPrompts, promptLen, sharedPrefix, maxTokens);
-            out.println("| concurrency | output tok/s | req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | wall s | preemptions |");
-            out.println("|---|---|---|---|---|---|---|---|---|");
             run(loaded, prompts(Math.max(1, warmup), vocab, seed + 1), 1, "warmup");
+            long rssWarm = ResidentMemory.bytes();
+            // The runtime maps weights and allocates scratch lazily, so resident memory is read after a warm-up too.
+            out.printf("resident memory: %s before load, %s after load (+%s), %s after warm-up%n", ResidentMemory.mib(rssBefore),
+                    ResidentMemory.mib(rssLoaded), ResidentMemory.mib(rssLoaded - rssBefore), ResidentMemory.mib(rssWarm));
+            out.println("| concurrency | output tok/s | decode tok/s per sequence | req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | wall s | preemptions |");
+            out.println("|---|---|---|---|---|---|---|---|---|---|");
             for (int c : concurrency) {
                 Result r = run(loaded, prompts(numPrompts, vocab, seed), c, "bench-c" + c);
-                out.printf("| %d | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, r.outputTokens / r.seconds,
-                        numPrompts / r.seconds, pct(r.ttft, 50), pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds,
+                out.printf("| %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, r.outputTokens / r.seconds,
+                        1000 / mean(r.itl), numPrompts / r.seconds, pct(r.ttft, 50), pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds,
                         r.preemptions);
                 out.flush();
             }
@@ -147,6 +153,10 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
 
     private static double[] sorted(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    private static double mean(double[] values) {
+        return java.util.Arrays.stream(values).average().orElse(Double.NaN);
     }
 
     private static double pct(double[] sorted, double p) {
