@@ -17,19 +17,25 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The continuous-batching loop. One thread owns the scheduler, the block manager and the
- * runner; other threads only submit and cancel through a queue. Every step serves all running
+ * The continuous-batching loop. One thread owns the schedulers, the block managers and the
+ * runners; other threads only submit and cancel through a queue. Every step serves all running
  * sequences at once; a failure fails the requests it touched, never the loop.
+ *
+ * <p>Each device has a lane: a runner with its own KV pool and scheduler. {@link #handOff} makes
+ * a new lane the one that takes new sequences; the old lane finishes what it is running (KV
+ * caches do not move between devices), sends anything waiting or preempted to the new lane,
+ * and is retired once empty.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Engine.class.getName());
 
-    private sealed interface Command permits Submit, Cancel, FinishOne, Stop {}
+    private sealed interface Command permits Submit, Cancel, FinishOne, HandOff, Stop {}
 
     private record Submit(GenerationRequest request) implements Command {}
 
@@ -37,12 +43,35 @@ public final class Engine implements AutoCloseable {
 
     private record FinishOne(String requestId, int index) implements Command {}
 
+    private record HandOff(ModelRunner runner, String device, Consumer<ModelRunner> retire) implements Command {}
+
     private record Stop() implements Command {}
 
-    private final ModelRunner runner;
+    /** One device: its runner, KV pool and scheduler, and what it has done. */
+    private static final class Lane {
+        final ModelRunner runner;
+        final String device;
+        final Scheduler scheduler;
+        /** Called with the runner once the lane has been handed off and drained. */
+        Consumer<ModelRunner> retire;
+        long steps;
+        long generated;
+
+        Lane(ModelRunner runner, String device, SchedulerConfig config) {
+            this.runner = runner;
+            this.device = device;
+            this.scheduler = new Scheduler(config, new BlockManager(runner.numBlocks(), runner.blockSize(), config.enablePrefixCaching()));
+        }
+    }
+
+    private final int vocabSize;
     private final SchedulerConfig config;
     private final Set<Integer> eosTokenIds;
-    private final Scheduler scheduler;
+    private Lane serving;
+    /** Lanes handed off, finishing their running sequences; oldest first. */
+    private final List<Lane> draining = new ArrayList<>();
+    /** Lanes drained and released, kept for their final figures. */
+    private final List<Lane> retired = new ArrayList<>();
     private final LinkedBlockingQueue<Command> commands = new LinkedBlockingQueue<>();
     private final Map<String, RequestState> requests = new HashMap<>();
     private final Map<RequestState, List<Sequence>> sequencesOf = new HashMap<>();
@@ -57,16 +86,19 @@ public final class Engine implements AutoCloseable {
     private long generatedTokens;
 
     public Engine(ModelRunner runner, SchedulerConfig config, Set<Integer> eosTokenIds) {
-        int maxBlocksPerSequence = (config.maxModelLen() + runner.blockSize() - 1) / runner.blockSize();
-        if (maxBlocksPerSequence > runner.numBlocks()) {
-            throw new IllegalArgumentException("--max-model-len " + config.maxModelLen() + " needs " + maxBlocksPerSequence
-                    + " KV blocks but the cache holds " + runner.numBlocks() + "; raise --kv-cache-size or lower --max-model-len");
+        this(runner, "model", config, eosTokenIds);
+    }
+
+    /** {@code device} names the runner's device in logs and stats. */
+    public Engine(ModelRunner runner, String device, SchedulerConfig config, Set<Integer> eosTokenIds) {
+        String unfit = unfit(runner, config);
+        if (unfit != null) {
+            throw new IllegalArgumentException(unfit);
         }
-        this.runner = runner;
+        this.vocabSize = runner.vocabSize();
         this.config = config;
         this.eosTokenIds = Set.copyOf(eosTokenIds);
-        this.scheduler = new Scheduler(config,
-                new BlockManager(runner.numBlocks(), runner.blockSize(), config.enablePrefixCaching()));
+        this.serving = new Lane(runner, device, config);
         publishStats();
         this.thread = Thread.ofPlatform().name("ovserve-engine").daemon(true).start(this::loop);
     }
@@ -115,12 +147,36 @@ public final class Engine implements AutoCloseable {
         commands.add(new FinishOne(requestId, index));
     }
 
+    /**
+     * From the next step on, new sequences run on {@code runner} (the same model compiled for
+     * {@code device}, with its own KV pool); sequences running elsewhere finish there, and each
+     * replaced runner goes to {@code retire} on the engine thread once it holds nothing. A
+     * runner that cannot serve this engine (another vocabulary, too few blocks) is logged and
+     * given to {@code retire} at once.
+     */
+    public void handOff(ModelRunner runner, String device, Consumer<ModelRunner> retire) {
+        HandOff h = new HandOff(runner, device, retire);
+        commands.add(h);
+        if (stopped && commands.remove(h)) { // as in submit: whoever removes the command answers it
+            safely(() -> retire.accept(runner));
+        }
+    }
+
     public EngineStats stats() {
         return stats;
     }
 
     public SchedulerConfig config() {
         return config;
+    }
+
+    private static String unfit(ModelRunner runner, SchedulerConfig config) {
+        int maxBlocksPerSequence = (config.maxModelLen() + runner.blockSize() - 1) / runner.blockSize();
+        if (maxBlocksPerSequence > runner.numBlocks()) {
+            return "--max-model-len " + config.maxModelLen() + " needs " + maxBlocksPerSequence
+                    + " KV blocks but the cache holds " + runner.numBlocks() + "; raise --kv-cache-size or lower --max-model-len";
+        }
+        return null;
     }
 
     private EngineError validate(GenerationRequest r) {
@@ -134,13 +190,13 @@ public final class Engine implements AutoCloseable {
                     + " tokens including at least one generated token");
         }
         for (int t : prompt) {
-            if (t < 0 || t >= runner.vocabSize()) {
+            if (t < 0 || t >= vocabSize) {
                 return new EngineError(EngineError.Kind.INVALID_REQUEST,
-                        "token id " + t + " is outside the vocabulary [0, " + runner.vocabSize() + ")");
+                        "token id " + t + " is outside the vocabulary [0, " + vocabSize + ")");
             }
         }
         try {
-            r.params().checkVocabulary(runner.vocabSize());
+            r.params().checkVocabulary(vocabSize);
         } catch (IllegalArgumentException e) {
             return new EngineError(EngineError.Kind.INVALID_REQUEST, e.getMessage());
         }
@@ -150,7 +206,7 @@ public final class Engine implements AutoCloseable {
     private void loop() {
         try {
             while (true) {
-                Command c = scheduler.idle() ? commands.poll(1, TimeUnit.SECONDS) : commands.poll();
+                Command c = idle() ? commands.poll(1, TimeUnit.SECONDS) : commands.poll();
                 while (c != null) {
                     if (c instanceof Stop) {
                         shutdown();
@@ -159,8 +215,13 @@ public final class Engine implements AutoCloseable {
                     handle(c);
                     c = commands.poll();
                 }
-                if (!scheduler.idle()) {
-                    step();
+                if (!idle()) {
+                    for (Lane lane : lanes()) {
+                        if (!lane.scheduler.idle()) {
+                            step(lane);
+                        }
+                    }
+                    settleDraining();
                 } else {
                     publishStats(); // cancellations may have emptied the engine without a step
                 }
@@ -192,8 +253,52 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             }
+            case HandOff h -> handOff(h);
             case Stop x -> throw new IllegalStateException("handled by the loop");
         }
+    }
+
+    private void handOff(HandOff h) {
+        String unfit = h.runner().vocabSize() != vocabSize
+                ? "its vocabulary has " + h.runner().vocabSize() + " tokens, not " + vocabSize
+                : unfit(h.runner(), config);
+        if (unfit != null) {
+            LOG.warning("not handing off to " + h.device() + ": " + unfit + "; staying on " + serving.device);
+            safely(() -> h.retire().accept(h.runner()));
+            return;
+        }
+        Lane old = serving;
+        old.retire = h.retire();
+        serving = new Lane(h.runner(), h.device(), config);
+        draining.add(old);
+        LOG.info("hand-off: new sequences now run on " + h.device() + "; " + old.scheduler.runningCount()
+                + " running sequences finish on " + old.device);
+        settleDraining();
+        publishStats();
+    }
+
+    /** Draining lanes pass on whatever waits (new or preempted) and are retired once empty. */
+    private void settleDraining() {
+        for (Lane lane : List.copyOf(draining)) {
+            serving.scheduler.enqueueFirst(lane.scheduler.takeWaiting());
+            if (lane.scheduler.idle()) {
+                draining.remove(lane);
+                retired.add(lane);
+                LOG.info(lane.device + " drained after the hand-off to " + serving.device + "; releasing it");
+                safely(() -> lane.retire.accept(lane.runner));
+            }
+        }
+    }
+
+    /** Draining lanes first (their sequences are older), then the serving one. */
+    private List<Lane> lanes() {
+        List<Lane> all = new ArrayList<>(draining);
+        all.add(serving);
+        return all;
+    }
+
+    private boolean idle() {
+        return draining.isEmpty() && serving.scheduler.idle();
     }
 
     private void accept(GenerationRequest request) {
@@ -208,10 +313,11 @@ public final class Engine implements AutoCloseable {
                 TokenHistory.ofPrompt(request.promptTokens()));
         requests.put(request.id(), state);
         sequencesOf.put(state, new ArrayList<>(List.of(first)));
-        scheduler.enqueue(first);
+        serving.scheduler.enqueue(first);
     }
 
-    private void step() {
+    private void step(Lane lane) {
+        Scheduler scheduler = lane.scheduler;
         ScheduledStep planned = scheduler.schedule();
         for (Sequence s : planned.unservable()) {
             fail(s.request, new EngineError(EngineError.Kind.INVALID_REQUEST, "the request needs more KV cache than the server has"));
@@ -225,7 +331,7 @@ public final class Engine implements AutoCloseable {
         }
         StepLogits logits;
         try {
-            logits = runner.execute(planned.step());
+            logits = lane.runner.execute(planned.step());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "model step failed; failing its requests", e);
             for (Sequence s : planned.sequences()) {
@@ -235,6 +341,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         steps++;
+        lane.steps++;
         scheduler.completed(planned);
         List<SequenceChunk> chunks = planned.step().chunks();
         int row = 0;
@@ -251,11 +358,13 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             try {
+                long before = generatedTokens;
                 if (!s.request.forked) {
                     forkSiblings(s, logits, r);
                 } else {
                     sampleNext(s, logits, r);
                 }
+                lane.generated += generatedTokens - before;
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "request " + s.request.id() + " failed", e);
                 fail(s.request, new EngineError(EngineError.Kind.INTERNAL, "sampling failed: " + e.getMessage()));
@@ -271,7 +380,7 @@ public final class Engine implements AutoCloseable {
         List<Sequence> siblings = sequencesOf.get(r);
         for (int i = 1; i < r.request().params().n(); i++) {
             Sequence child = parent.fork(nextSequenceId++, i, parent.sampler.forSibling(i));
-            scheduler.addForked(parent, child);
+            parent.owner.addForked(parent, child);
             siblings.add(child);
         }
         for (Sequence s : List.copyOf(siblings)) {
@@ -300,7 +409,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void finish(Sequence s, FinishReason reason) {
-        scheduler.remove(s);
+        s.owner.remove(s);
         RequestState r = s.request;
         if (!deliver(r, () -> r.request().sink().onFinish(s.index, reason))) {
             return;
@@ -325,7 +434,7 @@ public final class Engine implements AutoCloseable {
         release(r);
         for (Sequence s : sequencesOf.getOrDefault(r, List.of())) {
             if (s.status != Sequence.Status.FINISHED) {
-                scheduler.remove(s);
+                s.owner.remove(s);
                 safely(() -> r.request().sink().onFinish(s.index, reason));
             }
         }
@@ -341,7 +450,7 @@ public final class Engine implements AutoCloseable {
         }
         release(r);
         for (Sequence s : sequencesOf.getOrDefault(r, List.of())) {
-            scheduler.remove(s);
+            s.owner.remove(s);
         }
         r.done = true;
         requests.remove(r.id());
@@ -378,9 +487,35 @@ public final class Engine implements AutoCloseable {
     }
 
     private void publishStats() {
-        BlockManager b = scheduler.blocks();
-        stats = new EngineStats(scheduler.runningCount(), scheduler.waitingCount(), b.usedBlocks(), b.freeBlocks(),
-                b.totalBlocks(), b.hitRate(), scheduler.preemptions(), steps, promptTokensComputed, generatedTokens);
+        int running = 0;
+        int waiting = 0;
+        int used = 0;
+        int free = 0;
+        int total = 0;
+        long preemptions = 0;
+        List<EngineStats.PoolStats> pools = new ArrayList<>();
+        for (Lane lane : lanes().reversed()) {
+            Scheduler sc = lane.scheduler;
+            BlockManager b = sc.blocks();
+            running += sc.runningCount();
+            waiting += sc.waitingCount();
+            used += b.usedBlocks();
+            free += b.freeBlocks();
+            total += b.totalBlocks();
+            preemptions += sc.preemptions();
+            pools.add(poolStats(lane, lane == serving ? EngineStats.PoolStats.State.SERVING : EngineStats.PoolStats.State.DRAINING));
+        }
+        for (Lane lane : retired) {
+            pools.add(poolStats(lane, EngineStats.PoolStats.State.RETIRED));
+        }
+        stats = new EngineStats(running, waiting, used, free, total, serving.scheduler.blocks().hitRate(), preemptions, steps,
+                promptTokensComputed, generatedTokens, serving.device, pools);
+    }
+
+    private static EngineStats.PoolStats poolStats(Lane lane, EngineStats.PoolStats.State state) {
+        Scheduler sc = lane.scheduler;
+        return new EngineStats.PoolStats(lane.device, state, sc.runningCount(), sc.waitingCount(), sc.blocks().usedBlocks(),
+                sc.blocks().totalBlocks(), lane.steps, lane.generated);
     }
 
     private void shutdown() {
@@ -388,10 +523,13 @@ public final class Engine implements AutoCloseable {
         for (RequestState r : List.copyOf(requests.values())) {
             fail(r, new EngineError(EngineError.Kind.SHUTDOWN, "the engine stopped"));
         }
+        settleDraining();
         Command c;
         while ((c = commands.poll()) != null) {
             if (c instanceof Submit s) {
                 safely(() -> s.request().sink().onError(new EngineError(EngineError.Kind.SHUTDOWN, "the engine stopped")));
+            } else if (c instanceof HandOff h) {
+                safely(() -> h.retire().accept(h.runner()));
             }
         }
         publishStats();

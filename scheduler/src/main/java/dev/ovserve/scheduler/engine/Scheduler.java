@@ -32,7 +32,28 @@ final class Scheduler {
 
     void enqueue(Sequence s) {
         s.status = Sequence.Status.WAITING;
+        s.owner = this;
         waiting.addLast(s);
+    }
+
+    /**
+     * Removes and returns every waiting sequence, in queue order, for another device to run:
+     * none holds blocks (preempted ones were freed), so they move by recomputing.
+     */
+    List<Sequence> takeWaiting() {
+        List<Sequence> out = new ArrayList<>(waiting);
+        waiting.clear();
+        return out;
+    }
+
+    /** Puts sequences taken from another device ahead of this one's queue, keeping their order. */
+    void enqueueFirst(List<Sequence> sequences) {
+        for (int i = sequences.size() - 1; i >= 0; i--) {
+            Sequence s = sequences.get(i);
+            s.status = Sequence.Status.WAITING;
+            s.owner = this;
+            waiting.addFirst(s);
+        }
     }
 
     ScheduledStep schedule() {
@@ -151,6 +172,7 @@ final class Scheduler {
     /** A sibling for n > 1 shares its parent's blocks and runs right beside it. */
     void addForked(Sequence parent, Sequence child) {
         blocks.fork(parent.id, child.id);
+        child.owner = this;
         running.add(running.indexOf(parent) + 1, child);
     }
 

@@ -24,6 +24,8 @@ final class Sequence {
     Status status = Status.WAITING;
     /** Order of (re)admission; the newest running sequence is the first to be preempted. */
     long admittedAt;
+    /** The scheduler (so the device) that holds it; set when it is queued. */
+    Scheduler owner;
 
     Sequence(long id, RequestState request, int index, int[] prompt, Sampler sampler, TokenHistory history) {
         this.id = id;
