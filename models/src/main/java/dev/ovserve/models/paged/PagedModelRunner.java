@@ -36,8 +36,17 @@ public final class PagedModelRunner implements ModelRunner {
     private static final Set<String> STEP_INPUTS = Set.of("input_ids", "position_ids", "past_lens", "subsequence_begins",
             "block_indices", "block_indices_begins", "max_context_len", "sampled_tokens_indices");
 
-    /** Wall-clock split of loading, for logs and metrics. */
-    public record LoadTimes(double readSeconds, double transformSeconds, double compileSeconds) {}
+    /**
+     * Wall-clock split of loading, for logs and metrics. {@code compileSeconds} is an import of
+     * the cached blob when {@code fromCache}; {@code warmupSeconds} is the first inference, run
+     * during loading so no request pays for it.
+     */
+    public record LoadTimes(double readSeconds, double transformSeconds, double compileSeconds, boolean fromCache,
+                            double warmupSeconds) {
+        public double totalSeconds() {
+            return readSeconds + transformSeconds + compileSeconds + warmupSeconds;
+        }
+    }
 
     private final CompiledModel compiled;
     private final InferRequest request;
@@ -46,7 +55,7 @@ public final class PagedModelRunner implements ModelRunner {
     private final Map<String, IndexInput> inputs = new LinkedHashMap<>();
     private final boolean gathersLogits;
     private final int vocabSize;
-    private final LoadTimes loadTimes;
+    private LoadTimes loadTimes; // completed by load() once the warm-up ran
     private final List<String> devices;
 
     private PagedModelRunner(CompiledModel compiled, KvCache cache, boolean gathersLogits, LoadTimes loadTimes) {
@@ -112,7 +121,7 @@ public final class PagedModelRunner implements ModelRunner {
                     throw new IllegalArgumentException("--block-size " + options.blockSize() + " differs from the "
                             + cache.blockSize() + " tokens per block that " + options.device() + " uses for this model");
                 }
-                LoadTimes times = new LoadTimes((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+                LoadTimes times = new LoadTimes((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, loadedFromCache(compiled), 0);
                 PagedModelRunner runner;
                 try {
                     runner = new PagedModelRunner(compiled, cache, gathers, times);
@@ -120,9 +129,17 @@ public final class PagedModelRunner implements ModelRunner {
                     cache.close();
                     throw e;
                 }
+                try {
+                    runner.warmUp();
+                } catch (RuntimeException e) {
+                    runner.close();
+                    throw e;
+                }
+                LoadTimes done = runner.loadTimes;
                 LOG.info(() -> "paged model " + modelDir + " on " + runner.devices + ": " + cache.describe()
-                        + String.format(", read %.2fs transform %.2fs compile %.2fs", times.readSeconds(),
-                        times.transformSeconds(), times.compileSeconds()));
+                        + String.format(", read %.2fs transform %.2fs %s %.2fs warm-up %.2fs", done.readSeconds(),
+                        done.transformSeconds(), done.fromCache() ? "cache import" : "compile", done.compileSeconds(),
+                        done.warmupSeconds()));
                 return runner;
             } catch (RuntimeException e) {
                 compiled.close();
@@ -244,6 +261,29 @@ public final class PagedModelRunner implements ModelRunner {
     @Override
     public int numBlocks() {
         return cache.numBlocks();
+    }
+
+    /**
+     * One token through the model, so one-time work (kernel selection, weight repacking, scratch
+     * allocation) happens now rather than in the first request. It writes position 0 of block 0,
+     * which the engine has not handed out yet and overwrites before any read.
+     */
+    private void warmUp() {
+        long start = System.nanoTime();
+        execute(new ModelStep(List.of(new SequenceChunk(-1, new int[] {0}, 0, new int[] {0}, true)), List.of()));
+        LoadTimes t = loadTimes;
+        loadTimes = new LoadTimes(t.readSeconds(), t.transformSeconds(), t.compileSeconds(), t.fromCache(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The runtime's own word on whether compile_model imported a cached blob. */
+    private static boolean loadedFromCache(CompiledModel compiled) {
+        try {
+            String v = compiled.property("LOADED_FROM_CACHE");
+            return v.equalsIgnoreCase("YES") || v.equalsIgnoreCase("TRUE") || v.equals("1");
+        } catch (OpenVinoException e) {
+            return false; // a device that does not report it
+        }
     }
 
     public LoadTimes loadTimes() {
