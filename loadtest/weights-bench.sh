@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Weight formats side by side on the distilgpt2-shaped random model: FP32, FP16, INT8 (u8 per
-# channel) and INT4 (i4, group 128, INT8 backup). For each: IR size; resident memory before
-# load, after load and after a warm-up; single-stream decode tokens/s (1000 / mean inter-token
+# channel) and INT4 (i4, group 128, INT8 backup). For each: IR size; resident memory after
+# load (which runs one inference) and after warm-up requests; single-stream decode tokens/s (1000 / mean inter-token
 # latency at concurrency 1); output tokens/s at 16 concurrent sequences. Formats are run in
 # turn, ROUNDS times, so machine noise hits them alike. Then each compressed model's fidelity
 # against FP32 with `ovserve quality`, as served and with --exact math.
@@ -24,19 +24,18 @@ for w in "${formats[@]}"; do
   echo "| $w | $mb | ${converted#converted } |"
 done
 echo
-echo "| weights | round | RSS before load | RSS after load | RSS after warm-up | decode tok/s (1 stream) | output tok/s (16 concurrent) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| weights | round | RSS after load (anonymous + file-backed) | RSS after warm-up | decode tok/s (1 stream) | output tok/s (16 concurrent) |"
+echo "|---|---|---|---|---|---|"
 for r in $(seq 1 "$rounds"); do
   for w in "${formats[@]}"; do
     out=$("$cli" bench --model "$work/ir-$w" --prompt-len 128 --max-tokens 128 --num-prompts 16 --kv-cache-size 2 \
         --concurrency 1,16 2>/dev/null)
     mem=$(grep '^resident memory' <<<"$out")
-    before=$(sed -E 's/.*: ([0-9]+) MiB before load.*/\1/' <<<"$mem")
-    loaded=$(sed -E 's/.*, ([0-9]+) MiB after load.*/\1/' <<<"$mem")
-    warm=$(sed -E 's/.*, ([0-9]+) MiB after warm-up.*/\1/' <<<"$mem")
+    loaded=$(sed -E 's/.*; ([0-9]+ MiB \(anonymous [0-9]+ MiB, file-backed [0-9]+ MiB\)) after load.*/\1/' <<<"$mem")
+    warm=$(sed -E 's/.*; ([0-9]+ MiB) \(anonymous [0-9]+ MiB, file-backed [0-9]+ MiB\) after warm-up.*/\1/' <<<"$mem")
     decode=$(grep '^| 1 |' <<<"$out" | cut -d'|' -f4 | tr -d ' ')
     c16=$(grep '^| 16 |' <<<"$out" | cut -d'|' -f3 | tr -d ' ')
-    echo "| $w | $r | $before MiB | $loaded MiB | $warm MiB | $decode | $c16 |"
+    echo "| $w | $r | $loaded | $warm | $decode | $c16 |"
   done
 done
 echo

@@ -81,18 +81,19 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
         if (sharedPrefix > promptLen) {
             throw new IllegalArgumentException("--shared-prefix cannot exceed --prompt-len");
         }
-        long rssBefore = ResidentMemory.bytes();
+        ResidentMemory before = ResidentMemory.now();
         try (EngineOptions.Loaded loaded = engine.load()) {
-            long rssLoaded = ResidentMemory.bytes();
+            ResidentMemory loadedRss = ResidentMemory.now();
             int vocab = loaded.runner().vocabSize();
             out.printf("model %s on %s, %d KV blocks of %d tokens; %d prompts x %d tokens (shared prefix %d), %d new tokens%n",
                     loaded.dir(), loaded.runner().executionDevices(), loaded.runner().numBlocks(), loaded.runner().blockSize(),
                     numPrompts, promptLen, sharedPrefix, maxTokens);
             run(loaded, prompts(Math.max(1, warmup), vocab, seed + 1), 1, "warmup");
-            long rssWarm = ResidentMemory.bytes();
-            // The runtime maps weights and allocates scratch lazily, so resident memory is read after a warm-up too.
-            out.printf("resident memory: %s before load, %s after load (+%s), %s after warm-up%n", ResidentMemory.mib(rssBefore),
-                    ResidentMemory.mib(rssLoaded), ResidentMemory.mib(rssLoaded - rssBefore), ResidentMemory.mib(rssWarm));
+            ResidentMemory warm = ResidentMemory.now();
+            Runtime jvm = Runtime.getRuntime();
+            // Loading runs one inference, which touches every weight; warm-up requests add KV pages and scratch.
+            out.printf("resident memory: %s before load; %s after load; %s after warm-up; JVM heap committed %s%n",
+                    before.describe(), loadedRss.describe(), warm.describe(), ResidentMemory.mib(jvm.totalMemory()));
             out.println("| concurrency | output tok/s | decode tok/s per sequence | req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | wall s | preemptions |");
             out.println("|---|---|---|---|---|---|---|---|---|---|");
             for (int c : concurrency) {

@@ -7,6 +7,8 @@ import dev.ovserve.models.paged.PagedModelRunner;
 import dev.ovserve.openvino.Core;
 import dev.ovserve.scheduler.engine.Engine;
 import dev.ovserve.scheduler.engine.SchedulerConfig;
+import dev.ovserve.server.serving.DevicePlan;
+import dev.ovserve.server.serving.ModelDevices;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -19,8 +21,20 @@ import picocli.CommandLine.Option;
 final class EngineOptions {
     @Option(names = "--model", description = "IR model directory (default: the built-in random distilgpt2-shaped model).")
     Path model;
-    @Option(names = "--device", defaultValue = "CPU", description = "Default: ${DEFAULT-VALUE}")
+    @Option(names = "--device", defaultValue = "AUTO:CPU,GPU",
+            description = "A device (CPU, GPU, GPU.1), or AUTO:FIRST,THEN to serve on FIRST while THEN compiles, then move new "
+                    + "requests to THEN; devices not present are skipped. Default: ${DEFAULT-VALUE}")
     String device;
+    @Option(names = "--performance-hint", defaultValue = "LATENCY",
+            description = "LATENCY, THROUGHPUT or CUMULATIVE_THROUGHPUT. Default: ${DEFAULT-VALUE}")
+    String performanceHint;
+    @Option(names = "--cache-dir", description = "Where compiled models are cached, so a restart imports instead of compiling "
+            + "(default: model_cache in the model folder, or ~/.cache/ovserve/model_cache if that is read-only).")
+    Path cacheDir;
+    @Option(names = "--no-model-cache", description = "Compile every time.")
+    boolean noModelCache;
+    @Option(names = "--no-mmap", description = "Read weights into memory instead of mapping the .bin file.")
+    boolean noMmap;
     @Option(names = "--kv-cache-size", defaultValue = "2", description = "KV cache size in GiB. Default: ${DEFAULT-VALUE}")
     double kvCacheGiB;
     @Option(names = "--block-size", defaultValue = "0", description = "Tokens per KV block; 0 = the device's choice (32 on CPU).")
@@ -38,12 +52,20 @@ final class EngineOptions {
     @Option(names = "--property", description = "Extra compile property KEY=VALUE (repeatable).")
     Map<String, String> properties = new LinkedHashMap<>();
 
-    /** A loaded model with its engine; closing stops the engine, then frees the model. */
-    record Loaded(Path dir, PagedModelRunner runner, Engine engine, Core core) implements AutoCloseable {
+    /** A loaded model with its engine; closing stops the engine, then frees the models. */
+    record Loaded(Path dir, ModelDevices devices, Core core) implements AutoCloseable {
+        Engine engine() {
+            return devices.engine();
+        }
+
+        /** The runner serving first; later devices run the same model. */
+        PagedModelRunner runner() {
+            return devices.first();
+        }
+
         @Override
         public void close() {
-            engine.close();
-            runner.close();
+            devices.close();
             core.close();
         }
     }
@@ -64,18 +86,37 @@ final class EngineOptions {
             throw new IllegalArgumentException("--max-model-len " + contextLength + " exceeds the model's " + config.nPositions() + " positions");
         }
         Set<Integer> eos = new HashSet<>(GenerationConfig.load(dir).eosTokenIds());
+        DevicePlan plan = DevicePlan.parse(device);
+        SchedulerConfig scheduling = new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, contextLength, maxWaiting, !noPrefixCaching);
+        Map<String, String> compile = new LinkedHashMap<>();
+        compile.put("PERFORMANCE_HINT", performanceHint.toUpperCase(java.util.Locale.ROOT));
+        Path cache = noModelCache ? null : cacheDir != null ? cacheDir : defaultCacheDir(dir);
+        if (cache != null) {
+            Files.createDirectories(cache);
+            compile.put("CACHE_DIR", cache.toString());
+        }
+        compile.putAll(properties);
         Core core = new Core();
-        PagedModelRunner runner = null;
         try {
-            runner = PagedModelRunner.load(core, dir, new PagedModelOptions(device, kvCacheGiB, blockSize, properties));
-            SchedulerConfig scheduling = new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, contextLength, maxWaiting, !noPrefixCaching);
-            return new Loaded(dir, runner, new Engine(runner, scheduling, eos), core);
-        } catch (RuntimeException e) {
-            if (runner != null) {
-                runner.close();
+            if (noMmap) {
+                core.setProperty(null, "ENABLE_MMAP", "NO");
             }
+            ModelDevices devices = ModelDevices.start(core, dir, plan, new PagedModelOptions(plan.devices().getFirst(), kvCacheGiB,
+                    blockSize, compile), scheduling, eos);
+            return new Loaded(dir, devices, core);
+        } catch (RuntimeException e) {
             core.close();
             throw e;
         }
+    }
+
+    /** Beside the model when its folder is writable, else in the user's cache folder. */
+    static Path defaultCacheDir(Path modelDir) {
+        if (Files.isWritable(modelDir)) {
+            return modelDir.resolve("model_cache");
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("ovserve/model_cache");
     }
 }

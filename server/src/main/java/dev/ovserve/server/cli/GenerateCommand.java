@@ -147,7 +147,6 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private static double loadSeconds(EngineOptions.Loaded loaded) {
-        var t = loaded.runner().loadTimes();
-        return t.readSeconds() + t.transformSeconds() + t.compileSeconds();
+        return loaded.runner().loadTimes().totalSeconds();
     }
 }

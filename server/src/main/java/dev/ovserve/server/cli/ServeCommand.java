@@ -33,7 +33,7 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("OVSERVE_API_KEY");
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
-            ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.runner().executionDevices(),
+            ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
                     new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, new Limits(maxBodyBytes, 1)));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -41,8 +41,9 @@ final class ServeCommand implements Callable<Integer> {
                 server.shutdown(graceSeconds * 1000L);
                 stopped.countDown();
             }, "ovserve-shutdown"));
-            System.err.printf("ovserve: serving %s (%s) on http://%s:%d with %d KV blocks%n", name,
-                    String.join(",", loaded.runner().executionDevices()), host, server.port(), loaded.runner().numBlocks());
+            System.err.printf("ovserve: serving %s on %s (%s) at http://%s:%d with %d KV blocks%n", name,
+                    loaded.engine().stats().servingDevice(), String.join(",", loaded.runner().executionDevices()), host, server.port(),
+                    loaded.runner().numBlocks());
             stopped.await();
         }
         return 0;

@@ -3,10 +3,13 @@ package dev.ovserve.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovserve.scheduler.engine.Engine;
+import dev.ovserve.scheduler.engine.EngineStats;
+import dev.ovserve.server.serving.DeviceLoad;
 import dev.ovserve.server.api.PromptTokenCache;
 import dev.ovserve.tokenizer.HfTokenizer;
 import dev.ovserve.tokenizer.chat.ChatTemplate;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * model's identity, limits, auth, metrics, and the server's lifecycle flags.
  */
 public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache promptCache, ChatTemplate chatTemplate,
-                         String servedModelName, List<String> devices, long createdEpochSeconds, Limits limits, String apiKey,
+                         String servedModelName, Supplier<List<DeviceLoad>> loads, long createdEpochSeconds, Limits limits, String apiKey,
                          ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,7 +38,27 @@ public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache 
         ObjectNode root = JSON.createObjectNode();
         root.put("status", "ok");
         root.put("model", servedModelName);
-        root.putPOJO("devices", devices);
+        EngineStats stats = engine.stats();
+        root.put("device", stats.servingDevice());
+        var devices = root.putArray("devices");
+        List<DeviceLoad> loaded = loads.get();
+        for (EngineStats.PoolStats pool : stats.pools()) {
+            ObjectNode d = devices.addObject();
+            d.put("device", pool.device());
+            d.put("state", pool.state().name().toLowerCase(java.util.Locale.ROOT));
+            d.put("running", pool.running());
+            d.put("waiting", pool.waiting());
+            d.put("kv_blocks_used", pool.usedBlocks());
+            d.put("kv_blocks_total", pool.totalBlocks());
+            d.put("generated_tokens", pool.generatedTokens());
+            loaded.stream().filter(l -> l.device().equals(pool.device())).findFirst().ifPresent(l -> {
+                ObjectNode t = d.putObject("load_seconds");
+                t.put("read", l.times().readSeconds());
+                t.put("transform", l.times().transformSeconds());
+                t.put(l.times().fromCache() ? "cache_import" : "compile", l.times().compileSeconds());
+                t.put("warmup", l.times().warmupSeconds());
+            });
+        }
         return root.toString();
     }
 }

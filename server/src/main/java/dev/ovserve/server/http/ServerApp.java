@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
+import dev.ovserve.server.serving.DeviceLoad;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,14 +28,15 @@ public final class ServerApp implements AutoCloseable {
         this.context = context;
     }
 
-    public static ServerApp start(Engine engine, Path modelDir, List<String> devices, Settings settings)
+    /** {@code loads} lists the devices loaded so far (more may follow a hand-off), for /health and /metrics. */
+    public static ServerApp start(Engine engine, Path modelDir, Supplier<List<DeviceLoad>> loads, Settings settings)
             throws IOException, InterruptedException {
         HfTokenizer tokenizer = HfTokenizer.load(modelDir);
         try {
             PromptTokenCache cache = new PromptTokenCache();
-            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate);
+            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
             ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
-                    devices, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
+                    loads, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
                     new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger());
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context);
         } catch (IOException | InterruptedException | RuntimeException e) {

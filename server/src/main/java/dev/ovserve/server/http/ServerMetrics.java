@@ -9,7 +9,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
+import dev.ovserve.server.serving.DeviceLoad;
 
 /** The server's Prometheus metrics, in their own registry, rendered in the text format. */
 public final class ServerMetrics {
@@ -30,7 +34,7 @@ public final class ServerMetrics {
     final Counter generationTokens = Counter.builder().name("ovserve_generation_tokens_total").help("Generated tokens")
             .register(registry);
 
-    public ServerMetrics(Engine engine, DoubleSupplier promptCacheHitRate) {
+    public ServerMetrics(Engine engine, DoubleSupplier promptCacheHitRate, Supplier<List<DeviceLoad>> loads) {
         gauge("ovserve_num_requests_running", "Sequences running in the engine", () -> engine.stats().running());
         gauge("ovserve_num_requests_waiting", "Sequences waiting for admission", () -> engine.stats().waiting());
         gauge("ovserve_kv_cache_usage_ratio", "Share of KV blocks in use", () -> engine.stats().kvCacheUsage());
@@ -41,6 +45,22 @@ public final class ServerMetrics {
         gauge("ovserve_prompt_token_cache_hit_rate", "Hit rate of the tokenized-prompt cache", promptCacheHitRate);
         gauge("ovserve_chat_template_cache_hit_rate", "Hit rate of the compiled chat-template cache",
                 () -> dev.ovserve.tokenizer.chat.ChatTemplate.cacheStats().hitRate());
+        GaugeWithCallback.builder().name("ovserve_serving_device_info").help("1 for the device new requests run on")
+                .labelNames("device").callback(cb -> cb.call(1, engine.stats().servingDevice())).register(registry);
+        GaugeWithCallback.builder().name("ovserve_kv_cache_blocks_used").help("KV blocks in use, per device pool")
+                .labelNames("device", "state").callback(cb -> engine.stats().pools().forEach(
+                        p -> cb.call(p.usedBlocks(), p.device(), p.state().name().toLowerCase(Locale.ROOT)))).register(registry);
+        GaugeWithCallback.builder().name("ovserve_model_load_seconds")
+                .help("Model load time per device and phase: read, transform, compile or cache_import, warmup")
+                .labelNames("device", "phase").callback(cb -> {
+                    for (DeviceLoad l : loads.get()) {
+                        var t = l.times();
+                        cb.call(t.readSeconds(), l.device(), "read");
+                        cb.call(t.transformSeconds(), l.device(), "transform");
+                        cb.call(t.compileSeconds(), l.device(), t.fromCache() ? "cache_import" : "compile");
+                        cb.call(t.warmupSeconds(), l.device(), "warmup");
+                    }
+                }).register(registry);
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {

@@ -9,6 +9,7 @@ import dev.ovserve.models.ir.Gpt2IrConverter;
 import dev.ovserve.models.ir.WeightFormat;
 import dev.ovserve.models.paged.PagedModelOptions;
 import dev.ovserve.models.paged.PagedModelRunner;
+import dev.ovserve.server.serving.DeviceLoad;
 import dev.ovserve.openvino.Core;
 import dev.ovserve.scheduler.engine.Engine;
 import dev.ovserve.scheduler.engine.SchedulerConfig;
@@ -114,7 +115,8 @@ final class TinyServer implements AutoCloseable {
         try {
             runner = PagedModelRunner.load(core, ir, PagedModelOptions.cpu(0.01).withProperties(TinyModels.EXACT));
             engine = new Engine(runner, config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
-            ServerApp app = ServerApp.start(engine, ir, runner.executionDevices(),
+            PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
+            ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
                     new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits));
             return new TinyServer(hf, ir, core, runner, engine, app, HfTokenizer.load(ir), apiKey);
         } catch (Exception | Error e) {
