@@ -29,7 +29,8 @@ final class EngineOptions {
             description = "LATENCY, THROUGHPUT or CUMULATIVE_THROUGHPUT. Default: ${DEFAULT-VALUE}")
     String performanceHint;
     @Option(names = "--cache-dir", description = "Where compiled models are cached, so a restart imports instead of compiling "
-            + "(default: model_cache in the model folder, or ~/.cache/ovserve/model_cache if that is read-only).")
+            + "(default: model_cache in the model folder, or ~/.cache/ovserve/model_cache if that is read-only). Not used on "
+            + "CPU, whose plugin cannot import paged models in this OpenVINO release.")
     Path cacheDir;
     @Option(names = "--no-model-cache", description = "Compile every time.")
     boolean noModelCache;
@@ -93,7 +94,6 @@ final class EngineOptions {
         Path cache = noModelCache ? null : cacheDir != null ? cacheDir : defaultCacheDir(dir);
         if (cache != null) {
             Files.createDirectories(cache);
-            compile.put("CACHE_DIR", cache.toString());
         }
         compile.putAll(properties);
         Core core = new Core();
@@ -102,7 +102,7 @@ final class EngineOptions {
                 core.setProperty(null, "ENABLE_MMAP", "NO");
             }
             ModelDevices devices = ModelDevices.start(core, dir, plan, new PagedModelOptions(plan.devices().getFirst(), kvCacheGiB,
-                    blockSize, compile), scheduling, eos);
+                    blockSize, compile), cache, scheduling, eos);
             return new Loaded(dir, devices, core);
         } catch (RuntimeException e) {
             core.close();

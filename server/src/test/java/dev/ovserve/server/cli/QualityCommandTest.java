@@ -1,5 +1,7 @@
 package dev.ovserve.server.cli;
 
+import static dev.ovserve.server.cli.CliEndToEndTest.run;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +11,6 @@ import dev.ovserve.models.TinyModels;
 import dev.ovserve.models.ir.Gpt2IrConverter;
 import dev.ovserve.models.ir.WeightFormat;
 import dev.ovserve.tokenizer.TokenizerJson;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,15 +23,6 @@ class QualityCommandTest {
     static Path dir;
     static Path fp32;
     static Path int8;
-
-    record Run(int status, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void buildModels() throws Exception {
@@ -46,7 +37,7 @@ class QualityCommandTest {
 
     @Test
     void reportsEveryMetricAndATableRow() {
-        Run r = run("quality", "--reference", fp32.toString(), "--model", int8.toString(), "--max-tokens", "8", "--exact");
+        CliEndToEndTest.Run r = run("quality", "--reference", fp32.toString(), "--model", int8.toString(), "--max-tokens", "8", "--exact");
         assertEquals(0, r.status(), r.err());
         for (String metric : new String[] {"mean KL(reference || model):", "max KL:", "top-1 agreement:", "worst top-1 regret:",
                 "reference's median top-1 margin:", "greedy agreement:",
@@ -62,7 +53,7 @@ class QualityCommandTest {
 
     @Test
     void aModelAgainstItselfMatchesEverywhere() {
-        Run r = run("quality", "--reference", fp32.toString(), "--model", fp32.toString(), "--max-tokens", "6");
+        CliEndToEndTest.Run r = run("quality", "--reference", fp32.toString(), "--model", fp32.toString(), "--max-tokens", "6");
         assertEquals(0, r.status(), r.err());
         int n = QualityCommand.PROMPTS.size();
         assertTrue(r.out().contains("top-1 agreement: 100.0% of positions"), r.out());
@@ -75,7 +66,7 @@ class QualityCommandTest {
     void promptsFileReplacesTheBuiltInSet() throws Exception {
         Path file = dir.resolve("prompts.txt");
         Files.writeString(file, "Hello there\n\nThe weather today is\n");
-        Run r = run("quality", "--reference", fp32.toString(), "--model", int8.toString(), "--max-tokens", "4",
+        CliEndToEndTest.Run r = run("quality", "--reference", fp32.toString(), "--model", int8.toString(), "--max-tokens", "4",
                 "--prompts", file.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("prompts: 2,"), r.out());
@@ -83,16 +74,16 @@ class QualityCommandTest {
 
     @Test
     void badInputGetsAOneLineMessage() {
-        Run missing = run("quality", "--reference", dir.resolve("missing").toString(), "--model", int8.toString());
+        CliEndToEndTest.Run missing = run("quality", "--reference", dir.resolve("missing").toString(), "--model", int8.toString());
         assertEquals(1, missing.status());
         assertEquals("ovserve: reference directory " + dir.resolve("missing") + " does not exist", missing.err().strip());
         assertFalse(missing.err().contains("\tat "), missing.err());
 
-        Run tooLong = run("quality", "--reference", fp32.toString(), "--model", int8.toString(), "--max-tokens", "1000");
+        CliEndToEndTest.Run tooLong = run("quality", "--reference", fp32.toString(), "--model", int8.toString(), "--max-tokens", "1000");
         assertEquals(1, tooLong.status());
         assertTrue(tooLong.err().contains("exceeds the model's " + TinyModels.SHAPE.context() + " positions"), tooLong.err());
 
-        Run noModel = run("quality", "--reference", fp32.toString());
+        CliEndToEndTest.Run noModel = run("quality", "--reference", fp32.toString());
         assertEquals(2, noModel.status(), "usage error");
     }
 }

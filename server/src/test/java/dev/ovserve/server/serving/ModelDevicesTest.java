@@ -55,7 +55,7 @@ class ModelDevicesTest {
 
     static ModelDevices start(String plan) {
         return ModelDevices.start(core, ir, DevicePlan.parse(plan), PagedModelOptions.cpu(0.01).withProperties(TinyModels.EXACT),
-                CONFIG, Set.of());
+                dir.resolve("cache"), CONFIG, Set.of());
     }
 
     @Test
@@ -96,6 +96,15 @@ class ModelDevicesTest {
             assertTrue(metrics.contains("ovserve_model_load_seconds{device=\"CPU#2\",phase=\"warmup\"}"), metrics);
             EngineStats end = devices.engine().stats();
             assertEquals(0, end.usedBlocks(), end.toString());
+        }
+    }
+
+    @Test
+    void theCpuCompilesWithoutTheModelCacheItCouldNotImport() throws Exception {
+        try (ModelDevices devices = start("CPU")) {
+            assertTrue(!java.nio.file.Files.exists(dir.resolve("cache")) || java.nio.file.Files.list(dir.resolve("cache")).findAny().isEmpty(),
+                    "nothing written to the cache on CPU");
+            assertTrue(!devices.loads().getFirst().times().fromCache());
         }
     }
 
