@@ -2,7 +2,7 @@
 """Time from process start to health-ready and to the first streamed token, for `ovserve serve`.
 
 For each weight format (FP16, INT8 IRs of the distilgpt2-shaped random model), performance hint
-(LATENCY, THROUGHPUT), weight mapping (mmap on, off) and model cache (empty, warm): start the
+(LATENCY, THROUGHPUT), weight mapping (mmap on, off) and model cache (off, empty, warm): start the
 server, poll /health until it answers 200, send one streaming completion and wait for its first
 SSE event, then stop the server with SIGTERM. Every configuration runs once per round, rounds
 interleave them, and the table gives medians, so machine noise hits all alike.
@@ -45,7 +45,8 @@ def ensure_models(work):
 
 def one_start(model, hint, mmap, cache_dir):
     port = free_port()
-    args = [CLI, "serve", "--model", model, "--port", str(port), "--performance-hint", hint, "--cache-dir", cache_dir]
+    args = [CLI, "serve", "--model", model, "--port", str(port), "--performance-hint", hint]
+    args += ["--cache-dir", cache_dir] if cache_dir else ["--no-model-cache"]
     if not mmap:
         args.append("--no-mmap")
     start = time.monotonic()
@@ -87,15 +88,16 @@ def main():
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     ensure_models(work)
     subprocess.run([CLI, "--version"], check=True, stdout=subprocess.DEVNULL)  # builds the jar once, outside the timings
-    configs = list(itertools.product(("fp16", "int8"), ("LATENCY", "THROUGHPUT"), (True, False), ("empty", "warm")))
+    configs = list(itertools.product(("fp16", "int8"), ("LATENCY", "THROUGHPUT"), (True, False), ("off", "empty", "warm")))
     results = {c: [] for c in configs}
     for r in range(rounds):
         for weights, hint, mmap in itertools.product(("fp16", "int8"), ("LATENCY", "THROUGHPUT"), (True, False)):
             cache = tempfile.mkdtemp(prefix="ovserve-cache-")
             try:
+                model = os.path.join(work, "ir-" + weights)
+                results[(weights, hint, mmap, "off")].append(one_start(model, hint, mmap, None))
                 for state in ("empty", "warm"):  # the empty run fills the cache the warm run imports
-                    results[(weights, hint, mmap, state)].append(
-                        one_start(os.path.join(work, "ir-" + weights), hint, mmap, cache))
+                    results[(weights, hint, mmap, state)].append(one_start(model, hint, mmap, cache))
             finally:
                 shutil.rmtree(cache, ignore_errors=True)
         print(f"round {r + 1}/{rounds} done", file=sys.stderr)
@@ -120,7 +122,8 @@ def main():
     for weights in ("fp16", "int8"):
         def f(hint, mmap, state):
             return med[(weights, hint, mmap, state)][1]
-        print(f"- {weights}: empty/warm cache {f('LATENCY', True, 'empty') / f('LATENCY', True, 'warm'):.2f}x; "
+        print(f"- {weights}: empty/warm cache {f('LATENCY', True, 'empty') / f('LATENCY', True, 'warm'):.2f}x, "
+              f"warm cache/no cache {f('LATENCY', True, 'warm') / f('LATENCY', True, 'off'):.2f}x; "
               f"THROUGHPUT/LATENCY (warm) {f('THROUGHPUT', True, 'warm') / f('LATENCY', True, 'warm'):.2f}x, "
               f"(empty) {f('THROUGHPUT', True, 'empty') / f('LATENCY', True, 'empty'):.2f}x; "
               f"mmap off/on (warm) {f('LATENCY', False, 'warm') / f('LATENCY', True, 'warm'):.2f}x, "
