@@ -92,9 +92,6 @@ final class EngineOptions {
         Map<String, String> compile = new LinkedHashMap<>();
         compile.put("PERFORMANCE_HINT", performanceHint.toUpperCase(java.util.Locale.ROOT));
         Path cache = noModelCache ? null : cacheDir != null ? cacheDir : defaultCacheDir(dir);
-        if (cache != null) {
-            Files.createDirectories(cache);
-        }
         compile.putAll(properties);
         Core core = new Core();
         try {

@@ -6,6 +6,9 @@ import dev.ovserve.openvino.Core;
 import dev.ovserve.scheduler.ModelRunner;
 import dev.ovserve.scheduler.engine.Engine;
 import dev.ovserve.scheduler.engine.SchedulerConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,6 +96,11 @@ public final class ModelDevices implements AutoCloseable {
             LOG.info("model cache not used on CPU: this OpenVINO's CPU plugin cannot import a PagedAttention model, "
                     + "so a cache would only add the time to write it");
         } else if (cacheDir != null) {
+            try {
+                Files.createDirectories(cacheDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the model cache " + cacheDir, e);
+            }
             forDevice = forDevice.withProperties(java.util.Map.of("CACHE_DIR", cacheDir.toString()));
         }
         PagedModelRunner runner = PagedModelRunner.load(core, modelDir, forDevice);
