@@ -85,7 +85,7 @@ public final class FidelityCheck {
     }
 
     /** {@code n} greedy tokens after {@code prompt}: the prompt in one append, then one token at a time. */
-    static int[] greedy(StatefulModel model, int[] prompt, int n) {
+    public static int[] greedy(StatefulModel model, int[] prompt, int n) {
         int vocab = model.vocabSize();
         int[] out = new int[n];
         try (StatefulSession session = model.newSession()) {

@@ -53,16 +53,10 @@ public final class Quantizer {
             for (int g = 0; g < groups; g++) {
                 int from = r * cols + g * groupSize;
                 int to = r * cols + Math.min(cols, (g + 1) * groupSize);
-                // The range always contains 0, so zero weights (padding, pruned) stay exact.
-                float min = 0;
-                float max = 0;
-                for (int i = from; i < to; i++) {
-                    min = Math.min(min, w[i]);
-                    max = Math.max(max, w[i]);
-                }
+                Range range = Range.withZero(w, from, to);
                 // Codes are computed in double from the exact range, so ties round as on paper.
-                double perUnit = max > min ? levels / ((double) max - min) : 1;
-                int zero = clamp((int) Math.round(-min * perUnit), 0, levels);
+                double perUnit = range.max > range.min ? levels / ((double) range.max - range.min) : 1;
+                int zero = clamp((int) Math.round(-range.min * perUnit), 0, levels);
                 scales[r * groups + g] = (float) (1 / perUnit);
                 zeros[r * groups + g] = zero;
                 for (int i = from; i < to; i++) {
@@ -83,14 +77,9 @@ public final class Quantizer {
             for (int g = 0; g < groups; g++) {
                 int from = r * cols + g * groupSize;
                 int to = r * cols + Math.min(cols, (g + 1) * groupSize);
-                float min = 0;
-                float max = 0;
-                for (int i = from; i < to; i++) {
-                    min = Math.min(min, w[i]);
-                    max = Math.max(max, w[i]);
-                }
+                Range range = Range.withZero(w, from, to);
                 // The extreme weight lands on the code -half; its sign picks the scale's sign.
-                float extreme = -min >= max ? -min : -max;
+                float extreme = -range.min >= range.max ? -range.min : -range.max;
                 double perUnit = extreme != 0 ? half / (double) extreme : 1;
                 scales[r * groups + g] = (float) (1 / perUnit);
                 for (int i = from; i < to; i++) {
@@ -99,6 +88,19 @@ public final class Quantizer {
             }
         }
         return new QuantizedMatrix(rows, cols, groupSize, bits, true, q, scales, null);
+    }
+
+    /** A group's [min, max], widened to contain 0 so zero weights (padding, pruned) stay exact. */
+    private record Range(float min, float max) {
+        static Range withZero(float[] w, int from, int to) {
+            float min = 0;
+            float max = 0;
+            for (int i = from; i < to; i++) {
+                min = Math.min(min, w[i]);
+                max = Math.max(max, w[i]);
+            }
+            return new Range(min, max);
+        }
     }
 
     private static void check(float[] w, int rows, int cols, int groupSize) {

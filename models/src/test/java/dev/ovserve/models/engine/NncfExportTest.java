@@ -13,7 +13,7 @@ import dev.ovserve.models.ir.WeightFormat;
 import dev.ovserve.models.ir.WeightOptions;
 import dev.ovserve.models.paged.PagedModelOptions;
 import dev.ovserve.models.paged.PagedModelRunner;
-import dev.ovserve.models.reference.Gpt2Reference;
+import dev.ovserve.models.quality.FidelityCheck;
 import dev.ovserve.openvino.CompiledModel;
 import dev.ovserve.openvino.Core;
 import dev.ovserve.openvino.Model;
@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -131,17 +130,8 @@ class NncfExportTest {
     }
 
     private static int[] statefulGreedy(Path ir, int[] prompt) {
-        try (StatefulModel lm = StatefulModel.load(core, ir, "CPU", TinyModels.EXACT); StatefulSession s = lm.newSession()) {
-            int vocab = lm.vocabSize();
-            float[] rows = s.append(prompt);
-            List<Integer> out = new ArrayList<>();
-            float[] last = Arrays.copyOfRange(rows, rows.length - vocab, rows.length);
-            for (int i = 0; i < NEW_TOKENS; i++) {
-                int next = Gpt2Reference.argmax(last);
-                out.add(next);
-                last = s.append(new int[] {next});
-            }
-            return out.stream().mapToInt(Integer::intValue).toArray();
+        try (StatefulModel lm = StatefulModel.load(core, ir, "CPU", TinyModels.EXACT)) {
+            return FidelityCheck.greedy(lm, prompt, NEW_TOKENS);
         }
     }
 
