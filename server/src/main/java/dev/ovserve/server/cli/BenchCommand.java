@@ -1,5 +1,8 @@
 package dev.ovserve.server.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovserve.scheduler.engine.EngineError;
 import dev.ovserve.scheduler.engine.EngineStats;
 import dev.ovserve.scheduler.engine.GenerationRequest;
@@ -8,7 +11,9 @@ import dev.ovserve.scheduler.engine.Usage;
 import dev.ovserve.scheduler.sampling.FinishReason;
 import dev.ovserve.scheduler.sampling.SampledToken;
 import dev.ovserve.scheduler.sampling.SamplingParams;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +47,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     int[] concurrency;
     @Option(names = "--seed", defaultValue = "0") long seed;
     @Option(names = "--warmup", defaultValue = "2", description = "Requests run first and not measured.") int warmup;
+    @Option(names = "--save-prompts", paramLabel = "FILE",
+            description = "Write the measured prompts (token ids) as JSON, so peers can run the very same ones.")
+    Path savePrompts;
 
     /** Timings of one request, in nanoseconds. */
     private static final class Timing implements OutputSink {
@@ -88,6 +96,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             out.printf("model %s on %s, %d KV blocks of %d tokens; %d prompts x %d tokens (shared prefix %d), %d new tokens%n",
                     loaded.dir(), loaded.runner().executionDevices(), loaded.runner().numBlocks(), loaded.runner().blockSize(),
                     numPrompts, promptLen, sharedPrefix, maxTokens);
+            if (savePrompts != null) {
+                writePrompts(prompts(numPrompts, vocab, seed));
+            }
             run(loaded, prompts(Math.max(1, warmup), vocab, seed + 1), 1, "warmup");
             ResidentMemory warm = ResidentMemory.now();
             Runtime jvm = Runtime.getRuntime();
@@ -150,6 +161,18 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             prompts.add(p);
         }
         return prompts;
+    }
+
+    private void writePrompts(List<int[]> prompts) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode json = mapper.createObjectNode();
+        json.put("prompt_len", promptLen).put("shared_prefix", sharedPrefix).put("max_tokens", maxTokens);
+        ArrayNode list = json.putArray("prompts");
+        for (int[] prompt : prompts) {
+            ArrayNode ids = list.addArray();
+            Arrays.stream(prompt).forEach(ids::add);
+        }
+        mapper.writeValue(savePrompts.toFile(), json);
     }
 
     private static double[] sorted(List<Double> values) {
