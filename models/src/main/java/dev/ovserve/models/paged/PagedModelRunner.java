@@ -270,6 +270,7 @@ public final class PagedModelRunner implements ModelRunner {
      */
     private void warmUp() {
         long start = System.nanoTime();
+        cache.commit();
         execute(new ModelStep(List.of(new SequenceChunk(-1, new int[] {0}, 0, new int[] {0}, true)), List.of()));
         LoadTimes t = loadTimes;
         loadTimes = new LoadTimes(t.readSeconds(), t.transformSeconds(), t.compileSeconds(), t.fromCache(),
