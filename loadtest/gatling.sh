@@ -111,7 +111,8 @@ check_kv_returned() {
     [ "$used" = "0" ] && [ "$(health_sum running)" = "0" ] && break
     sleep 0.25
   done
-  echo "gatling.sh: after the run: $(health)"
+  health >"$run_dir/health-after.json"
+  echo "gatling.sh: after the run: $(cat "$run_dir/health-after.json")"
   if [ "$used" != "0" ]; then
     echo "gatling.sh: FAILED: $used KV blocks still in use after the run" >&2
     return 1
@@ -139,6 +140,7 @@ touch "$run_dir/.started"
 # Gatling writes its report under loadtest/target/gatling/; move the newest one beside the run.
 report_dir=$(find "$root/loadtest/target/gatling" -mindepth 1 -maxdepth 1 -type d -newer "$run_dir/.started" 2>/dev/null | head -1)
 [ -n "$report_dir" ] && mv "$report_dir" "$run_dir/report"
+curl -sf "$url/metrics" >"$run_dir/metrics.txt" 2>/dev/null || rm -f "$run_dir/metrics.txt"
 if [ -n "$server_pid" ]; then
   check_kv_returned || status=1
 fi
