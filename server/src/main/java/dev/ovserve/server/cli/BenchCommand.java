@@ -34,6 +34,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", description = "Benchmark the engine offline: throughput, TTFT and inter-token latency.")
 final class BenchCommand implements java.util.concurrent.Callable<Integer> {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     @Spec
     CommandSpec spec;
     @Mixin
@@ -50,6 +52,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--save-prompts", paramLabel = "FILE",
             description = "Write the measured prompts (token ids) as JSON, so peers can run the very same ones.")
     Path savePrompts;
+    @Option(names = "--json-out", paramLabel = "FILE", description = "Also write the results as JSON (for plots).")
+    Path jsonOut;
 
     /** Timings of one request, in nanoseconds. */
     private static final class Timing implements OutputSink {
@@ -107,12 +111,25 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                     before.describe(), loadedRss.describe(), warm.describe(), ResidentMemory.mib(jvm.totalMemory()));
             out.println("| concurrency | output tok/s | decode tok/s per sequence | req/s | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms | wall s | preemptions |");
             out.println("|---|---|---|---|---|---|---|---|---|---|");
+            ObjectNode json = MAPPER.createObjectNode();
+            json.put("engine", "ovserve").put("model", loaded.dir().toString()).put("prompts", numPrompts)
+                    .put("prompt_len", promptLen).put("shared_prefix", sharedPrefix).put("max_tokens", maxTokens)
+                    .put("prefix_caching", engine.noPrefixCaching ? "off" : "on");
+            ArrayNode rows = json.putArray("results");
             for (int c : concurrency) {
                 Result r = run(loaded, prompts(numPrompts, vocab, seed), c, "bench-c" + c);
+                rows.addObject().put("concurrency", c).put("output_tok_s", r.outputTokens / r.seconds)
+                        .put("decode_tok_s_per_seq", 1000 / mean(r.itl)).put("req_s", numPrompts / r.seconds)
+                        .put("ttft_p50_ms", pct(r.ttft, 50)).put("ttft_p99_ms", pct(r.ttft, 99))
+                        .put("itl_p50_ms", pct(r.itl, 50)).put("itl_p99_ms", pct(r.itl, 99)).put("wall_s", r.seconds)
+                        .put("preemptions", r.preemptions);
                 out.printf("| %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, r.outputTokens / r.seconds,
                         1000 / mean(r.itl), numPrompts / r.seconds, pct(r.ttft, 50), pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds,
                         r.preemptions);
                 out.flush();
+            }
+            if (jsonOut != null) {
+                MAPPER.writerWithDefaultPrettyPrinter().writeValue(jsonOut.toFile(), json);
             }
         }
         return 0;
@@ -164,15 +181,14 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private void writePrompts(List<int[]> prompts) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode json = mapper.createObjectNode();
+        ObjectNode json = MAPPER.createObjectNode();
         json.put("prompt_len", promptLen).put("shared_prefix", sharedPrefix).put("max_tokens", maxTokens);
         ArrayNode list = json.putArray("prompts");
         for (int[] prompt : prompts) {
             ArrayNode ids = list.addArray();
             Arrays.stream(prompt).forEach(ids::add);
         }
-        mapper.writeValue(savePrompts.toFile(), json);
+        MAPPER.writeValue(savePrompts.toFile(), json);
     }
 
     private static double[] sorted(List<Double> values) {
