@@ -135,7 +135,7 @@ echo "gatling.sh: $class against $url"
 status=0
 touch "$run_dir/.started"
 "$root/mvnw" -B -f "$root/loadtest/pom.xml" gatling:test \
-    -Dgatling.simulationClass="dev.ovserve.loadtest.$class" -DbaseUrl="$url" "${props[@]}" \
+    -Dgatling.simulationClass="dev.ovserve.loadtest.$class" -DbaseUrl="$url" -DtimingsFile="$run_dir/timings.csv" "${props[@]}" \
     2>&1 | tee "$run_dir/gatling.log" || status=$?
 # Gatling writes its report under loadtest/target/gatling/; move the newest one beside the run.
 report_dir=$(find "$root/loadtest/target/gatling" -mindepth 1 -maxdepth 1 -type d -newer "$run_dir/.started" 2>/dev/null | head -1)

@@ -38,6 +38,11 @@ abstract class LoadSimulation extends Simulation {
         setUp(population).protocols(OpenAiCalls.protocol(settings)).assertions(assertions(streamGroups, overloadExpected));
     }
 
+    @Override
+    public void after() {
+        Timings.write();
+    }
+
     private List<Assertion> assertions(List<String> streamGroups, boolean overloadExpected) {
         List<Assertion> checks = new ArrayList<>();
         if (!overloadExpected) {

@@ -5,12 +5,15 @@ import static io.gatling.javaapi.core.CoreDsl.doIfOrElse;
 import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.group;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
+import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.substring;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.sse;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
+import io.gatling.javaapi.core.ActionBuilder;
 import io.gatling.javaapi.core.ChainBuilder;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 
@@ -28,6 +31,8 @@ final class OpenAiCalls {
     /** The group, inside each stream's, that times the wait for the first event. */
     static final String FIRST_EVENT = "time to first event";
     static final String HUNG_UP = ", hung up";
+    private static final String STARTED_AT = "startedAt";
+    private static final String FIRST_EVENT_AT = "firstEventAt";
 
     private OpenAiCalls() {}
 
@@ -40,14 +45,14 @@ final class OpenAiCalls {
 
     /** A non-streaming completion; checks that the server generated exactly what was asked for. */
     static ChainBuilder completion() {
-        return exec(http("completion").post("/v1/completions").body(StringBody("#{completionBody}"))
+        return timed("completion", http("completion").post("/v1/completions").body(StringBody("#{completionBody}"))
                 .check(status().is(200),
                         jsonPath("$.usage.completion_tokens").ofInt().isEL("#{maxTokens}"),
                         jsonPath("$.usage.prompt_tokens").ofInt().isEL("#{promptTokens}")));
     }
 
     static ChainBuilder chat() {
-        return exec(http("chat").post("/v1/chat/completions").body(StringBody("#{chatBody}"))
+        return timed("chat", http("chat").post("/v1/chat/completions").body(StringBody("#{chatBody}"))
                 .check(status().is(200),
                         jsonPath("$.choices[0].message.role").is("assistant"),
                         jsonPath("$.usage.completion_tokens").ofInt().isEL("#{maxTokens}")));
@@ -72,8 +77,23 @@ final class OpenAiCalls {
                 .await(STREAM_TIMEOUT).on(sse.checkMessage(name + ": first event").check(substring("choices")))));
         ChainBuilder rest = exec(sse(name).sseName(name).setCheck()
                 .await(STREAM_TIMEOUT).on(sse.checkMessage(name + ": rest").matching(substring("[DONE]"))));
-        return doIfOrElse("#{disconnect}").then(group(name + HUNG_UP).on(
-                        toFirstEvent.pause(HANG_UP_AFTER).exec(sse(name + ": hang up").sseName(name).close())))
-                .orElse(group(name).on(toFirstEvent, rest.exec(sse(name + ": close").sseName(name).close())));
+        ChainBuilder firstEventSeen = exec(session -> session.set(FIRST_EVENT_AT, Timings.nowMs()));
+        return exec(session -> session.set(STARTED_AT, Timings.nowMs()))
+                .doIfOrElse("#{disconnect}").then(group(name + HUNG_UP).on(toFirstEvent, firstEventSeen,
+                        pause(HANG_UP_AFTER).exec(sse(name + ": hang up").sseName(name).close())))
+                .orElse(group(name).on(toFirstEvent, firstEventSeen, rest.exec(sse(name + ": close").sseName(name).close())))
+                .exec(session -> record(name, session));
+    }
+
+    private static ChainBuilder timed(String name, ActionBuilder call) {
+        return exec(session -> session.set(STARTED_AT, Timings.nowMs())).exec(call).exec(session -> record(name, session));
+    }
+
+    private static Session record(String kind, Session session) {
+        boolean stream = session.contains(FIRST_EVENT_AT);
+        Timings.add(new Timings.Call(kind, !session.isFailed(), stream && session.getBoolean("disconnect"),
+                session.getInt("promptTokens"), session.getInt("maxTokens"), session.getDouble(STARTED_AT),
+                stream ? session.getDouble(FIRST_EVENT_AT) : Double.NaN, Timings.nowMs()));
+        return session;
     }
 }
