@@ -106,8 +106,13 @@ record PromptMix(List<Entry> entries) {
     private static ObjectNode body(ObjectMapper json, LoadSettings settings, Entry e, boolean stream) {
         ObjectNode body = json.createObjectNode();
         body.put("model", settings.model()).put("max_tokens", e.maxTokens()).put("temperature", 0).put("stream", stream);
+        ObjectNode bias = body.putObject("logit_bias");
         if (settings.eosToken() >= 0) {
-            body.putObject("logit_bias").put(Integer.toString(settings.eosToken()), -100);
+            bias.put(Integer.toString(settings.eosToken()), -100);
+        }
+        settings.suppressTokens().forEach(id -> bias.put(Integer.toString(id), -100));
+        if (bias.isEmpty()) {
+            body.remove("logit_bias");
         }
         return body;
     }

@@ -90,6 +90,22 @@ class PromptMixTest {
     }
 
     @Test
+    void suppressedTokensJoinTheEosBias(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path ids = Files.writeString(dir.resolve("ids.json"), "[94, 95, 127]");
+        LoadSettings s = LoadSettings.fromSystemProperties(Map.of("mix", "8:4", "suppressTokensFile", ids.toString()));
+        JsonNode bias = JSON.readTree((String) take(s, 1).getFirst().get("completionBody")).get("logit_bias");
+        assertEquals(Set.of("50256", "94", "95", "127"), Set.copyOf(iterableToList(bias.fieldNames())));
+        LoadSettings none = LoadSettings.fromSystemProperties(Map.of("mix", "8:4", "eosToken", "-1"));
+        assertTrue(JSON.readTree((String) take(none, 1).getFirst().get("chatBody")).path("logit_bias").isMissingNode());
+    }
+
+    private static List<String> iterableToList(Iterator<String> names) {
+        List<String> out = new ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
     void sameSeedSameRequestsAndBodiesAreWellFormed() throws Exception {
         List<Map<String, Object>> a = take(settings("24:12", 0, 0.25, 11), 200);
         assertEquals(a, take(settings("24:12", 0, 0.25, 11), 200));
