@@ -81,14 +81,19 @@ start_server() {
   exit 1
 }
 
+# Java heap in use (survivors, eden, old), to tell a heap leak from garbage awaiting collection.
+heap_used() {
+  jstat -gc "$server_pid" 2>/dev/null | awk 'NR == 2 {printf "%.1f", ($3 + $4 + $6 + $8) / 1024}'
+}
+
 # The JVM's pid: the launcher execs java, so it is the pid we started.
 sample_server() {
-  echo "seconds,rss_mib,kv_blocks_used,running,waiting" >"$run_dir/samples.csv"
+  echo "seconds,rss_mib,heap_used_mib,kv_blocks_used,running,waiting" >"$run_dir/samples.csv"
   local start=$SECONDS
   while kill -0 "$server_pid" 2>/dev/null; do
     local rss
     rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status" 2>/dev/null || echo "")
-    echo "$((SECONDS - start)),$rss,$(health_sum kv_blocks_used),$(health_sum running),$(health_sum waiting)" >>"$run_dir/samples.csv"
+    echo "$((SECONDS - start)),$rss,$(heap_used),$(health_sum kv_blocks_used),$(health_sum running),$(health_sum waiting)" >>"$run_dir/samples.csv"
     sleep 5
   done
 }

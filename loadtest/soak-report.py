@@ -3,7 +3,8 @@
 status (metrics.txt), its resident memory and KV blocks over time (samples.csv), /health after
 the run (health-after.json) and Gatling's error summary (gatling.log). Passes when no 5xx other
 than 503 was sent, Gatling saw no error other than 429/503 refusals, every KV block came back,
-and resident memory was flat in the second half (least-squares slope under --max-slope MiB/min)."""
+and resident memory and the Java heap's floor were flat in the second half (least-squares slopes
+under --max-slope MiB/min)."""
 import argparse
 import csv
 import json
@@ -48,6 +49,17 @@ def slope(points) -> float:
     return 60 * sum((p[0] - mx) * (p[1] - my) for p in points) / var if var else 0.0
 
 
+def heap_floors(rows, end):
+    """The lowest Java heap use in each minute of the second half: garbage comes and goes between
+    collections, live data is the floor, and a leak raises the floor."""
+    floors = {}
+    for r in rows:
+        t = int(r["seconds"])
+        if r.get("heap_used_mib") and end / 2 <= t <= end:
+            floors[t // 60] = min(floors.get(t // 60, float("inf")), float(r["heap_used_mib"]))
+    return [(minute * 60, v) for minute, v in sorted(floors.items())]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("run_dir", type=Path)
@@ -66,6 +78,7 @@ def main():
     second_half = [(t, rss) for t, rss, _ in samples if end / 2 <= t <= end]
     first_half = [(t, rss) for t, rss, _ in samples if t < end / 2]
     health = json.loads((args.run_dir / "health-after.json").read_text())
+    heap_floor = heap_floors(rows, end)
     kv_after = sum(d["kv_blocks_used"] for d in health["devices"])
     result = {
         "requests_by_status": dict(sorted(counts.items())),
@@ -77,9 +90,12 @@ def main():
         "rss_mib_second_half_max": max(r for _, r in second_half),
         "rss_slope_mib_per_min_second_half": round(slope(second_half), 3),
         "seconds_under_load": end,
+        "heap_floor_mib_per_minute_second_half": [round(v, 1) for _, v in heap_floor],
+        "heap_floor_slope_mib_per_min_second_half": round(slope(heap_floor), 3) if len(heap_floor) > 1 else None,
     }
+    heap_slope = result["heap_floor_slope_mib_per_min_second_half"] or 0.0
     ok = (not server_5xx and not unexpected and kv_after == 0
-          and abs(result["rss_slope_mib_per_min_second_half"]) < args.max_slope)
+          and abs(result["rss_slope_mib_per_min_second_half"]) < args.max_slope and heap_slope < args.max_slope)
     result["pass"] = ok
     print(json.dumps(result, indent=2))
     if args.json_out:
