@@ -208,6 +208,7 @@ def summarize(concurrency, wall, requests):
         "itl_p50_ms": pct(itl, 50), "itl_p99_ms": pct(itl, 99),
         "wall_s": wall,
         "preemptions": None,  # GenAI's PipelineMetrics does not count them
+        "ttft_ms_by_submission": [(r.token_times[0] - r.submitted) * 1000 for r in requests],
     }
 
 

@@ -122,7 +122,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                         .put("decode_tok_s_per_seq", 1000 / mean(r.itl)).put("req_s", numPrompts / r.seconds)
                         .put("ttft_p50_ms", pct(r.ttft, 50)).put("ttft_p99_ms", pct(r.ttft, 99))
                         .put("itl_p50_ms", pct(r.itl, 50)).put("itl_p99_ms", pct(r.itl, 99)).put("wall_s", r.seconds)
-                        .put("preemptions", r.preemptions);
+                        .put("preemptions", r.preemptions)
+                        .set("ttft_ms_by_submission", MAPPER.valueToTree(r.ttftBySubmission));
                 out.printf("| %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, r.outputTokens / r.seconds,
                         1000 / mean(r.itl), numPrompts / r.seconds, pct(r.ttft, 50), pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds,
                         r.preemptions);
@@ -135,7 +136,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    private record Result(double seconds, long outputTokens, double[] ttft, double[] itl, long preemptions) {}
+    /** {@code ttftBySubmission} keeps submission order, which shows how prefills group into steps. */
+    private record Result(double seconds, long outputTokens, double[] ttft, double[] itl, long preemptions,
+            double[] ttftBySubmission) {}
 
     private Result run(EngineOptions.Loaded loaded, List<int[]> prompts, int concurrency, String tag) throws Exception {
         Semaphore slots = new Semaphore(concurrency);
@@ -163,7 +166,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         EngineStats s = loaded.engine().stats();
-        return new Result(seconds, tokens.get(), sorted(ttft), sorted(itl), s.preemptions() - preemptionsBefore);
+        return new Result(seconds, tokens.get(), sorted(ttft), sorted(itl), s.preemptions() - preemptionsBefore,
+                ttft.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private List<int[]> prompts(int n, int vocab, long s) {
