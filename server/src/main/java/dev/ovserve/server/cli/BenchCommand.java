@@ -1,6 +1,8 @@
 package dev.ovserve.server.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovserve.scheduler.engine.EngineError;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", description = "Benchmark the engine offline: throughput, TTFT and inter-token latency.")
 final class BenchCommand implements java.util.concurrent.Callable<Integer> {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     @Spec
     CommandSpec spec;
@@ -100,8 +102,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             out.printf("model %s on %s, %d KV blocks of %d tokens; %d prompts x %d tokens (shared prefix %d), %d new tokens%n",
                     loaded.dir(), loaded.runner().executionDevices(), loaded.runner().numBlocks(), loaded.runner().blockSize(),
                     numPrompts, promptLen, sharedPrefix, maxTokens);
+            List<int[]> measured = prompts(numPrompts, vocab, seed);
             if (savePrompts != null) {
-                writePrompts(prompts(numPrompts, vocab, seed));
+                writePrompts(measured);
             }
             run(loaded, prompts(Math.max(1, warmup), vocab, seed + 1), 1, "warmup");
             ResidentMemory warm = ResidentMemory.now();
@@ -117,16 +120,11 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
                     .put("prefix_caching", engine.noPrefixCaching ? "off" : "on");
             ArrayNode rows = json.putArray("results");
             for (int c : concurrency) {
-                Result r = run(loaded, prompts(numPrompts, vocab, seed), c, "bench-c" + c);
-                rows.addObject().put("concurrency", c).put("output_tok_s", r.outputTokens / r.seconds)
-                        .put("decode_tok_s_per_seq", 1000 / mean(r.itl)).put("req_s", numPrompts / r.seconds)
-                        .put("ttft_p50_ms", pct(r.ttft, 50)).put("ttft_p99_ms", pct(r.ttft, 99))
-                        .put("itl_p50_ms", pct(r.itl, 50)).put("itl_p99_ms", pct(r.itl, 99)).put("wall_s", r.seconds)
-                        .put("preemptions", r.preemptions)
-                        .set("ttft_ms_by_submission", MAPPER.valueToTree(r.ttftBySubmission));
-                out.printf("| %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, r.outputTokens / r.seconds,
-                        1000 / mean(r.itl), numPrompts / r.seconds, pct(r.ttft, 50), pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds,
-                        r.preemptions);
+                Level level = Level.of(c, run(loaded, measured, c, "bench-c" + c));
+                rows.add(MAPPER.valueToTree(level));
+                out.printf("| %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.1f | %.1f | %.2f | %d |%n", c, level.outputTokS(),
+                        level.decodeTokSPerSeq(), level.reqS(), level.ttftP50Ms(), level.ttftP99Ms(), level.itlP50Ms(),
+                        level.itlP99Ms(), level.wallS(), level.preemptions());
                 out.flush();
             }
             if (jsonOut != null) {
@@ -137,8 +135,17 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** {@code ttftBySubmission} keeps submission order, which shows how prefills group into steps. */
-    private record Result(double seconds, long outputTokens, double[] ttft, double[] itl, long preemptions,
+    private record Result(int requests, double seconds, long outputTokens, double[] ttft, double[] itl, long preemptions,
             double[] ttftBySubmission) {}
+
+    /** One concurrency level's figures, computed once for the table and the JSON (snake_case there). */
+    record Level(int concurrency, double outputTokS, @JsonProperty("decode_tok_s_per_seq") double decodeTokSPerSeq, double reqS, double ttftP50Ms, double ttftP99Ms,
+            double itlP50Ms, double itlP99Ms, double wallS, long preemptions, double[] ttftMsBySubmission) {
+        static Level of(int concurrency, Result r) {
+            return new Level(concurrency, r.outputTokens / r.seconds, 1000 / mean(r.itl), r.requests / r.seconds, pct(r.ttft, 50),
+                    pct(r.ttft, 99), pct(r.itl, 50), pct(r.itl, 99), r.seconds, r.preemptions, r.ttftBySubmission);
+        }
+    }
 
     private Result run(EngineOptions.Loaded loaded, List<int[]> prompts, int concurrency, String tag) throws Exception {
         Semaphore slots = new Semaphore(concurrency);
@@ -166,7 +173,7 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         EngineStats s = loaded.engine().stats();
-        return new Result(seconds, tokens.get(), sorted(ttft), sorted(itl), s.preemptions() - preemptionsBefore,
+        return new Result(prompts.size(), seconds, tokens.get(), sorted(ttft), sorted(itl), s.preemptions() - preemptionsBefore,
                 ttft.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
