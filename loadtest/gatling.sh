@@ -10,8 +10,8 @@
 #                sharedPrefix, disconnectShare, firstEventP95Ms, fullStreamP95Ms, model, seed
 #                (see loadtest/src/test/java/dev/ovserve/loadtest/LoadSettings.java)
 #
-# When it starts the server itself, it also samples the server's resident memory and KV blocks
-# every 5 s into RUN_DIR/samples.csv, and after the run checks that every KV block came back.
+# When it starts the server itself, it also samples the server's resident memory, Java heap use,
+# KV blocks and queue every 5 s into RUN_DIR/samples.csv, and after the run checks that every KV block came back.
 # Exit status: non-zero if Gatling's assertions fail or a KV block leaked.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -51,11 +51,13 @@ health() {
   curl -sf "$url/health" || true
 }
 
-# Sums one field over every device pool in /health.
-health_sum() {
+# Sums each named field over every device pool, from one /health read; comma-separated.
+health_sums() {
   health | python3 -c "import json,sys
-try: print(sum(d['$1'] for d in json.load(sys.stdin)['devices']))
-except Exception: print('')"
+try:
+    devices = json.load(sys.stdin)['devices']
+    print(','.join(str(sum(d[f] for d in devices)) for f in sys.argv[1:]))
+except Exception: print(','.join('' for _ in sys.argv[1:]))" "$@"
 }
 
 start_server() {
@@ -93,7 +95,7 @@ sample_server() {
   while kill -0 "$server_pid" 2>/dev/null; do
     local rss
     rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status" 2>/dev/null || echo "")
-    echo "$((SECONDS - start)),$rss,$(heap_used),$(health_sum kv_blocks_used),$(health_sum running),$(health_sum waiting)" >>"$run_dir/samples.csv"
+    echo "$((SECONDS - start)),$rss,$(heap_used),$(health_sums kv_blocks_used running waiting)" >>"$run_dir/samples.csv"
     sleep 5
   done
 }
@@ -110,10 +112,11 @@ trap stop_server EXIT
 # Every request has ended when Gatling exits, but a hung-up stream is cancelled on the engine's
 # next step: give the engine a moment, then every block must be free again.
 check_kv_returned() {
-  local used=""
+  local used="" now
   for _ in $(seq 1 40); do
-    used=$(health_sum kv_blocks_used)
-    [ "$used" = "0" ] && [ "$(health_sum running)" = "0" ] && break
+    now=$(health_sums kv_blocks_used running)
+    used=${now%,*}
+    [ "$now" = "0,0" ] && break
     sleep 0.25
   done
   health >"$run_dir/health-after.json"
