@@ -315,6 +315,33 @@ class PlaygroundBrowserTest {
         }
     }
 
+    /** The page's own parsers: SSE split at every possible place, and the real /metrics text. */
+    @Test
+    void theSseAndMetricsParsersReadWhatTheServerWrites() throws Exception {
+        openFresh(server);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) chromium.driver.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all([import('/ui/sse.js'), import('/ui/status.js'), fetch('/metrics').then(x => x.text())])
+                  .then(([{ createSseParser }, { parseMetrics }, metrics]) => {
+                    const text = 'data: {"a":1}\\r\\n\\r\\n: keep-alive\\n\\ndata: line one\\ndata:line two\\n\\nevent: x\\ndata: [DONE]\\n\\n';
+                    const splits = new Set();
+                    for (let size = 1; size <= text.length; size++) {
+                      const seen = [];
+                      const p = createSseParser(d => seen.push(d));
+                      for (let i = 0; i < text.length; i += size) p.push(text.slice(i, i + size));
+                      p.end();
+                      splits.add(JSON.stringify(seen));
+                    }
+                    const blocks = parseMetrics(metrics).find(s => s.name === 'ovserve_kv_cache_blocks_total');
+                    done({ splits: [...splits], blocks: blocks ? blocks.value : null });
+                  }, e => done({ error: String(e) }));
+                """);
+        assertEquals(List.of(Http.JSON.writeValueAsString(List.of("{\"a\":1}", "line one\nline two", "[DONE]"))), r.get("splits"),
+                () -> "every split gives the same events: " + r);
+        assertEquals((long) server.runner.numBlocks(), ((Number) r.get("blocks")).longValue());
+    }
+
     // ---- helpers --------------------------------------------------------------------------------
 
     record Reply(String state, String text) {
