@@ -46,6 +46,9 @@ final class ServeCommand implements Callable<Integer> {
             System.err.printf("ovserve: serving %s on %s (%s) at http://%s:%d with %d KV blocks%n", name,
                     loaded.engine().stats().servingDevice(), String.join(",", loaded.runner().executionDevices()), host, server.port(),
                     loaded.runner().numBlocks());
+            if (!noUi) {
+                System.err.printf("ovserve: playground at http://%s:%d/ (--no-ui turns it off)%n", host, server.port());
+            }
             stopped.await();
         }
         return 0;
