@@ -211,6 +211,48 @@ class PlaygroundBrowserTest {
         assertEquals(0, server.awaitIdle(Duration.ofSeconds(5)).usedBlocks());
     }
 
+    /** The settings reach the server: a seed repeats a sampled reply, a stop string cuts it, top p narrows it. */
+    @Test
+    void samplingSettingsShapeTheReply() throws Exception {
+        openFresh(server);
+        setField("max-tokens", "12");
+        setField("temperature", "0");
+        send("Sampling check.");
+        String greedy = awaitReplyEnd().text();
+
+        setField("temperature", "1");
+        setField("seed", "7");
+        click("regenerate");
+        String seeded = awaitReplyEnd().text();
+        assertFalse(seeded.equals(greedy), "temperature 1 samples: " + seeded);
+        click("regenerate");
+        assertEquals(seeded, awaitReplyEnd().text(), "the same seed, the same reply");
+        setField("seed", "8");
+        click("regenerate");
+        assertFalse(seeded.equals(awaitReplyEnd().text()), "another seed, another reply");
+
+        setField("top-p", "0.000001");
+        click("regenerate");
+        assertEquals(greedy, awaitReplyEnd().text(), "top p that keeps one token is greedy");
+
+        setField("top-p", "1");
+        setField("seed", "7");
+        int at = -1;
+        for (int i = 1; i < seeded.length(); i++) {
+            char c = seeded.charAt(i);
+            if (c >= 'a' && c <= 'z' && seeded.indexOf(c) == i) {
+                at = i;
+                break;
+            }
+        }
+        assertTrue(at > 0, "the seeded reply has a letter to stop at: " + seeded);
+        setField("stop-strings", String.valueOf(seeded.charAt(at)));
+        click("regenerate");
+        Reply cut = awaitReplyEnd();
+        assertEquals(seeded.substring(0, at), cut.text(), "the reply ends before the stop string");
+        assertEquals("stop", lastStats().get("finish"));
+    }
+
     static final String PAYLOAD = "<script>alert(1)</script><img src=x onerror=\"window.__xss=1;alert(2)\">";
 
     @Test
