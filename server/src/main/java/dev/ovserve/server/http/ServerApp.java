@@ -15,8 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
 public final class ServerApp implements AutoCloseable {
-    /** Where and how to listen. {@code apiKey} null means no authentication. */
-    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {}
+    /** Where and how to listen. {@code apiKey} null means no authentication; {@code ui} serves the playground at /. */
+    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui) {
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
+            this(host, port, servedModelName, apiKey, limits, true);
+        }
+    }
 
     private final HttpServer http;
     private final HfTokenizer tokenizer;
@@ -37,7 +41,8 @@ public final class ServerApp implements AutoCloseable {
             ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
             ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
-                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger());
+                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger(),
+                    settings.ui() ? PlaygroundFiles.load() : null);
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context);
         } catch (IOException | InterruptedException | RuntimeException e) {
             tokenizer.close();
