@@ -108,6 +108,15 @@ final class TinyServer implements AutoCloseable {
     }
 
     static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits) throws Exception {
+        return start(ir, config, apiKey, limits, true);
+    }
+
+    /** {@code ready} false: /health says "loading" until {@code app.markReady()}. */
+    static TinyServer startLoading() throws Exception {
+        return start(model().resolve("ir"), defaultConfig(), null, Limits.DEFAULT, false);
+    }
+
+    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ready) throws Exception {
         Path hf = model().resolve("hf");
         Core core = new Core();
         PagedModelRunner runner = null;
@@ -117,7 +126,7 @@ final class TinyServer implements AutoCloseable {
             engine = new Engine(runner, config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
             PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
             ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
-                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits));
+                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits), ready);
             return new TinyServer(hf, ir, core, runner, engine, app, HfTokenizer.load(ir), apiKey);
         } catch (Exception | Error e) {
             if (engine != null) {
