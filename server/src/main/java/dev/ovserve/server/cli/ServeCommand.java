@@ -54,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Requests waiting behind one in progress on a connection. Default: ${DEFAULT-VALUE}")
     int maxPipelined;
     @Option(names = "--request-workers", defaultValue = "0",
-            description = "Threads parsing, templating and tokenizing requests. 0: one per core.")
+            description = "Threads parsing, templating and tokenizing requests. 0: half the cores, at least one.")
     int workers;
     @Option(names = "--max-queued-requests", defaultValue = "256",
             description = "Requests waiting for a worker; more get a 429. Default: ${DEFAULT-VALUE}")

@@ -20,7 +20,7 @@ package dev.ovserve.server.http;
  * @param headerTimeoutSeconds   a request's headers must arrive within this of its first byte
  * @param bodyTimeoutSeconds     a request's whole body must arrive within this of its first byte
  * @param maxPipelined           requests a client may pipeline behind one in progress; the next gets a 429 and the close
- * @param workerThreads          threads parsing, rendering chat templates and tokenizing (0: one per core)
+ * @param workerThreads          threads parsing, rendering chat templates and tokenizing (0: half the cores, at least one)
  * @param maxQueuedParses        requests waiting for a worker; more get a 429
  */
 public record Limits(int maxBodyBytes, int retryAfterSeconds, int maxPromptsPerRequest, int maxChoicesPerRequest,
@@ -75,8 +75,8 @@ public record Limits(int maxBodyBytes, int retryAfterSeconds, int maxPromptsPerR
                 idleTimeoutSeconds, headerTimeoutSeconds, bodyTimeoutSeconds, maxPipelined, threads, queuedParses);
     }
 
-    /** Worker threads to start: the flag, or one per core. */
+    /** Worker threads to start: the flag, or half the cores, so that parsing junk never takes every core from the engine. */
     int workers() {
-        return workerThreads > 0 ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors());
+        return workerThreads > 0 ? workerThreads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 }
