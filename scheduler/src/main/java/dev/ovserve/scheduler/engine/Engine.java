@@ -84,6 +84,8 @@ public final class Engine implements AutoCloseable {
     private long steps;
     private long promptTokensComputed;
     private long generatedTokens;
+    /** The sequences of the step being run, for failing exactly them if it throws. */
+    private List<Sequence> stepping;
 
     public Engine(ModelRunner runner, SchedulerConfig config, Set<Integer> eosTokenIds) {
         this(runner, "model", config, eosTokenIds);
@@ -212,13 +214,13 @@ public final class Engine implements AutoCloseable {
                         shutdown();
                         return;
                     }
-                    handle(c);
+                    handleSafely(c);
                     c = commands.poll();
                 }
                 if (!idle()) {
                     for (Lane lane : lanes()) {
                         if (!lane.scheduler.idle()) {
-                            step(lane);
+                            stepSafely(lane);
                         }
                     }
                     settleDraining();
@@ -229,9 +231,77 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             shutdown();
         } catch (Throwable t) {
+            // Only a fatal VM error gets here (see isFatal): the process must restart, not limp on.
             LOG.log(Level.SEVERE, "engine loop failed", t);
-            shutdown();
+            stopped = true;
+            try {
+                shutdown();
+            } catch (Throwable ignored) {
+                // out of memory: answering the requests may fail too; the process exits anyway
+            }
+            throw t;
         }
+    }
+
+    /**
+     * Out of memory (or another broken-VM error) cannot be survived by failing one request: the
+     * loop stops and the error reaches the thread's uncaught-exception handler (the server's
+     * exits the process so a supervisor restarts it). Anything else fails only what it touched.
+     */
+    private static boolean isFatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
+    private void handleSafely(Command c) {
+        try {
+            handle(c);
+        } catch (Throwable t) {
+            if (isFatal(t)) {
+                throw t;
+            }
+            LOG.log(Level.SEVERE, "engine command " + c.getClass().getSimpleName() + " failed", t);
+            if (c instanceof Submit s) {
+                RequestState r = requests.get(s.request().id());
+                if (r != null && r.request() == s.request()) {
+                    fail(r, internalError());
+                } else {
+                    queued.decrementAndGet();
+                    safely(() -> s.request().sink().onError(internalError()));
+                }
+            }
+        }
+    }
+
+    /** A step that throws (even an {@link Error}) fails the requests it was serving; the engine goes on. */
+    private void stepSafely(Lane lane) {
+        try {
+            step(lane);
+        } catch (Throwable t) {
+            if (isFatal(t)) {
+                throw t;
+            }
+            LOG.log(Level.SEVERE, "engine step on " + lane.device + " failed; failing the requests it touched", t);
+            List<RequestState> touched = new ArrayList<>();
+            if (stepping != null) {
+                stepping.forEach(s -> touched.add(s.request));
+            } else { // failed while planning: everything on the lane may be half-scheduled
+                sequencesOf.forEach((r, seqs) -> {
+                    if (seqs.stream().anyMatch(s -> s.owner == lane.scheduler)) {
+                        touched.add(r);
+                    }
+                });
+            }
+            for (RequestState r : touched) {
+                fail(r, internalError());
+            }
+            publishStats();
+        } finally {
+            stepping = null;
+        }
+    }
+
+    private static EngineError internalError() {
+        return new EngineError(EngineError.Kind.INTERNAL, "the server hit an internal error while generating this request");
     }
 
     private void handle(Command c) {
@@ -329,6 +399,7 @@ public final class Engine implements AutoCloseable {
             publishStats();
             return;
         }
+        stepping = planned.sequences();
         StepLogits logits;
         try {
             logits = lane.runner.execute(planned.step());

@@ -56,7 +56,7 @@ class EngineLimitsTest {
         public void close() {}
     }
 
-    static final class Done implements OutputSink {
+    static class Done implements OutputSink {
         final CountDownLatch done = new CountDownLatch(1);
         volatile EngineError error;
 

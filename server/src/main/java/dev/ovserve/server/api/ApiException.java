@@ -20,8 +20,13 @@ public final class ApiException extends RuntimeException {
     private final String param;
     private final String code;
 
+    /** Longest message sent: client values are echoed only as {@link #excerpt}s, this bounds the rest. */
+    static final int MAX_MESSAGE_CHARS = 1024;
+    /** How much of a client's value an error message repeats. */
+    static final int EXCERPT_CHARS = 64;
+
     public ApiException(int status, String type, String param, String code, String message) {
-        super(message, null, false, false);
+        super(clean(message, MAX_MESSAGE_CHARS), null, false, false);
         this.status = status;
         this.type = type;
         this.param = param;
@@ -95,7 +100,39 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException modelNotFound(String model) {
         return new ApiException(404, INVALID_REQUEST, "model", "model_not_found",
-                "The model '" + model + "' does not exist.");
+                "The model '" + excerpt(model) + "' does not exist.");
+    }
+
+    /**
+     * A client's value as an error message may repeat it: at most {@value #EXCERPT_CHARS}
+     * characters (then "…"), unpaired surrogates written out as {@code \uD800} text so strict JSON
+     * parsers accept the response.
+     */
+    public static String excerpt(String value) {
+        return value == null ? "null" : clean(value, EXCERPT_CHARS);
+    }
+
+    private static String clean(String s, int max) {
+        if (s == null) {
+            return "";
+        }
+        boolean cut = s.length() > max;
+        int end = cut ? max : s.length();
+        if (cut && Character.isHighSurrogate(s.charAt(end - 1))) {
+            end--; // never split a pair
+        }
+        var out = new StringBuilder(end + 8);
+        for (int i = 0; i < end; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                out.append(c).append(s.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                out.append(String.format("\\u%04X", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return cut ? out.append('…').toString() : out.toString();
     }
 
     public static ApiException serverError(String message) {

@@ -47,12 +47,24 @@ public final class RequestJson {
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw ApiException.invalidRequest(null, "We could not parse the JSON body of your request: "
-                    + e.getOriginalMessage() + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+                    + problem(e) + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (!(root instanceof ObjectNode object)) {
             throw ApiException.invalidRequest(null, "The request body must be a JSON object.");
         }
         return object;
+    }
+
+    /** The parser's own words, unless they name its internals (constraint classes, settings, Java types). */
+    private static String problem(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            return "the JSON is nested too deeply, or a number or string in it is too long";
+        }
+        String m = e.getOriginalMessage();
+        if (m == null || m.contains("`") || m.contains("com.fasterxml") || m.contains("jackson") || m.contains("Feature")) {
+            return "the body is not well-formed JSON";
+        }
+        return ApiException.excerpt(m.length() > 200 ? m.substring(0, 200) : m);
     }
 
     private static String decodeUtf8(ByteBuffer in) {

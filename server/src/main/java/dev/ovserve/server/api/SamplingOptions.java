@@ -99,16 +99,20 @@ public record SamplingOptions(
         }
         var out = new HashMap<Integer, Float>();
         for (Map.Entry<String, JsonNode> e : bias.properties()) {
-            int token;
+            int token = -1;
             try {
                 token = Integer.parseInt(e.getKey());
             } catch (NumberFormatException notAnId) {
-                throw ApiException.invalidValue("logit_bias", "logit_bias keys must be token ids (integers written as strings), got \""
-                        + e.getKey() + "\"");
+                // refused below
+            }
+            // Only the canonical spelling: "+5", "005" and "5" would otherwise silently collide.
+            if (token < 0 || !Integer.toString(token).equals(e.getKey())) {
+                throw ApiException.invalidValue("logit_bias", "logit_bias keys must be token ids written as decimal strings "
+                        + "without sign or leading zeros, got \"" + ApiException.excerpt(e.getKey()) + "\"");
             }
             JsonNode value = e.getValue();
             if (!value.isNumber()) {
-                throw ApiException.invalidType("logit_bias." + e.getKey(), "a number", value);
+                throw ApiException.invalidType("logit_bias." + token, "a number", value);
             }
             out.put(token, value.floatValue());
         }

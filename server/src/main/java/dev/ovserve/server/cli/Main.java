@@ -15,12 +15,31 @@ import picocli.CommandLine.Command;
                 ServeCommand.class, QualityCommand.class})
 public final class Main {
     public static void main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(Main::uncaught);
         PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true);
         int status = run(out, err, args);
         out.flush();
         err.flush();
         System.exit(status);
+    }
+
+    /**
+     * An {@link Error} no thread caught (the engine rethrows only fatal ones, e.g. out of memory)
+     * leaves the process unable to serve: say why and exit non-zero, so a supervisor restarts it
+     * instead of keeping a server that answers 503 forever. Shutdown hooks are skipped (they
+     * could wait on the broken engine); the launcher's -XX:+ExitOnOutOfMemoryError covers OOM
+     * thrown where no handler runs.
+     */
+    static void uncaught(Thread t, Throwable e) {
+        try {
+            System.err.println("ovserve: fatal: " + e + " on thread " + t.getName() + "; exiting so a supervisor can restart");
+            e.printStackTrace();
+        } finally {
+            if (e instanceof Error) {
+                Runtime.getRuntime().halt(70);
+            }
+        }
     }
 
     /** Runs a command line; user errors print a one-line message, not a stack trace. */

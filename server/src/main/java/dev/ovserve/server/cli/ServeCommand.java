@@ -25,6 +25,41 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "4194304", description = "Largest request body. Default: ${DEFAULT-VALUE}")
     int maxBodyBytes;
     @Option(names = "--no-ui", description = "Do not serve the web playground at /.") boolean noUi;
+    @Option(names = "--max-prompts-per-request", defaultValue = "128", description = "Prompts in one completions request. Default: ${DEFAULT-VALUE}")
+    int maxPrompts;
+    @Option(names = "--max-choices-per-request", defaultValue = "256", description = "Prompts × n in one request. Default: ${DEFAULT-VALUE}")
+    int maxChoices;
+    @Option(names = "--max-prompt-tokens-per-request", defaultValue = "262144",
+            description = "Prompt tokens summed over a request's prompts. Default: ${DEFAULT-VALUE}")
+    int maxPromptTokens;
+    @Option(names = "--max-output-tokens-per-request", defaultValue = "262144",
+            description = "max_tokens × choices of one request. Default: ${DEFAULT-VALUE}")
+    int maxOutputTokens;
+    @Option(names = "--max-stop-strings", defaultValue = "16", description = "Default: ${DEFAULT-VALUE}") int maxStopStrings;
+    @Option(names = "--max-stop-string-chars", defaultValue = "1024", description = "Default: ${DEFAULT-VALUE}") int maxStopChars;
+    @Option(names = "--max-logit-bias", defaultValue = "1024", description = "Entries of logit_bias. Default: ${DEFAULT-VALUE}")
+    int maxLogitBias;
+    @Option(names = "--max-pending-tokens", defaultValue = "0", description = "Work (prompt + max_tokens × n tokens) accepted and "
+            + "not finished; each connection gets a fair share while others wait. 0: 4 × the KV cache's tokens.")
+    long maxPendingTokens;
+    @Option(names = "--max-connections", defaultValue = "0",
+            description = "Open connections; past it the longest-idle one is closed. 0: what the open-file limit allows.")
+    int maxConnections;
+    @Option(names = "--timeout-keep-alive", defaultValue = "60", description = "Seconds an idle connection stays open. Default: ${DEFAULT-VALUE}")
+    int idleTimeout;
+    @Option(names = "--header-timeout", defaultValue = "10", description = "Seconds a request's headers may take. Default: ${DEFAULT-VALUE}")
+    int headerTimeout;
+    @Option(names = "--body-timeout", defaultValue = "60", description = "Seconds a whole request may take to arrive. Default: ${DEFAULT-VALUE}")
+    int bodyTimeout;
+    @Option(names = "--max-pipelined-requests", defaultValue = "16",
+            description = "Requests waiting behind one in progress on a connection. Default: ${DEFAULT-VALUE}")
+    int maxPipelined;
+    @Option(names = "--request-workers", defaultValue = "0",
+            description = "Threads parsing, templating and tokenizing requests. 0: half the cores, at least one.")
+    int workers;
+    @Option(names = "--max-queued-requests", defaultValue = "256",
+            description = "Requests waiting for a worker; more get a 429. Default: ${DEFAULT-VALUE}")
+    int maxQueued;
     @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
             description = "On SIGTERM, how long running requests may take to finish. Default: ${DEFAULT-VALUE}")
     int graceSeconds;
@@ -34,9 +69,13 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("OVSERVE_API_KEY");
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
+            long kvTokens = (long) loaded.runner().numBlocks() * loaded.runner().blockSize();
+            Limits limits = new Limits(maxBodyBytes, 1, maxPrompts, maxChoices, maxPromptTokens, maxOutputTokens, maxStopStrings,
+                    maxStopChars, maxLogitBias, maxPendingTokens > 0 ? maxPendingTokens : 4 * kvTokens,
+                    maxConnections > 0 ? maxConnections : connectionsTheFileLimitAllows(), idleTimeout, headerTimeout, bodyTimeout,
+                    maxPipelined, workers, maxQueued);
             ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
-                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, new Limits(maxBodyBytes, 1),
-                            !noUi));
+                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");
@@ -52,5 +91,18 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /**
+     * Connections that still leave file descriptors for the runtime (libraries, model files,
+     * accepting): past the open-file limit every accept fails and nothing is served.
+     */
+    static int connectionsTheFileLimitAllows() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            long spare = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount() - 128;
+            return (int) Math.max(16, Math.min(10_000, spare));
+        }
+        return 1000;
     }
 }

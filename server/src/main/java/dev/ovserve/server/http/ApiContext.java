@@ -9,6 +9,7 @@ import dev.ovserve.server.api.PromptTokenCache;
 import dev.ovserve.tokenizer.HfTokenizer;
 import dev.ovserve.tokenizer.chat.ChatTemplate;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,8 +22,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache promptCache, ChatTemplate chatTemplate,
                          String servedModelName, Supplier<List<DeviceLoad>> loads, long createdEpochSeconds, Limits limits, String apiKey,
                          ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight,
-                         PlaygroundFiles playground) {
+                         Admission admission, Executor workers, PlaygroundFiles playground) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What /health reports: only READY answers 200; /health/live answers 503 only when FAILED. */
+    public enum Health {
+        LOADING, READY, DRAINING, FAILED;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Draining (after SIGTERM) wins, then a dead engine, then loading. */
+    Health health() {
+        if (draining.get()) {
+            return Health.DRAINING;
+        }
+        if (!engine.isRunning()) {
+            return Health.FAILED;
+        }
+        return ready.get() ? Health.READY : Health.LOADING;
+    }
 
     String modelList() {
         ObjectNode root = JSON.createObjectNode();
@@ -36,9 +57,9 @@ public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache 
         return root.toString();
     }
 
-    String healthJson() {
+    String healthJson(Health state) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("status", "ok");
+        root.put("status", state.label());
         root.put("model", servedModelName);
         EngineStats stats = engine.stats();
         root.put("device", stats.servingDevice());

@@ -67,7 +67,12 @@ final class GenerationCall {
     /** Parses, validates and submits; any refusal before submission is thrown as {@link ApiException}. */
     static GenerationCall start(ChannelHandlerContext ctx, ApiContext context, boolean chat, byte[] body, boolean keepAlive,
                                 String endpoint, Runnable onDone) {
-        GenerationPlan plan = Planner.plan(context, chat, body);
+        return start(ctx, context, Planner.plan(context, chat, body), keepAlive, endpoint, onDone);
+    }
+
+    /** Submits a plan made elsewhere (the worker pool); engine refusals arrive later, through the sinks. */
+    static GenerationCall start(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, boolean keepAlive,
+                                String endpoint, Runnable onDone) {
         GenerationCall call = new GenerationCall(ctx, context, plan, keepAlive, endpoint, onDone);
         call.submit();
         return call;

@@ -19,7 +19,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-/** The Netty HTTP/1.1 server: keep-alive, bounded bodies, one {@link ApiHandler} per connection. */
+/**
+ * The Netty HTTP/1.1 server: a bounded number of connections with timeouts ({@link ConnectionGuard}),
+ * keep-alive, bounded bodies, one {@link ApiHandler} per connection.
+ */
 public final class HttpServer implements AutoCloseable {
     /** Outbound bytes a connection may queue before it counts as unwritable (a slow reader). */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 256 * 1024);
@@ -43,6 +46,7 @@ public final class HttpServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        Connections limited = new Connections(context.limits().maxConnections());
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(boss, workers)
@@ -54,11 +58,14 @@ public final class HttpServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             connections.add(ch);
+                            ConnectionGuard guard = new ConnectionGuard(limited, context.limits());
                             ch.pipeline()
+                                    .addLast(guard)
                                     .addLast(new HttpServerCodec(8192, 16384, 16384))
+                                    .addLast(guard.tap())
                                     .addLast(new HttpServerKeepAliveHandler())
                                     .addLast(new BoundedBodyAggregator(context.limits().maxBodyBytes()))
-                                    .addLast(new ApiHandler(context));
+                                    .addLast(new ApiHandler(context, guard));
                         }
                     });
             Channel server = b.bind(host, port).sync().channel();
@@ -76,8 +83,8 @@ public final class HttpServer implements AutoCloseable {
 
     /** Graceful stop: refuse new connections, let requests in flight finish (bounded), then close. */
     public void shutdown(long graceMillis) {
+        context.draining().set(true); // /health answers 503 "draining" from now on
         serverChannel.close().awaitUninterruptibly();
-        context.draining().set(true);
         long deadline = System.currentTimeMillis() + graceMillis;
         while (context.inFlight().get() > 0 && System.currentTimeMillis() < deadline) {
             try {

@@ -24,6 +24,13 @@ final class Planner {
     private static GenerationPlan completion(ApiContext context, byte[] body) {
         CompletionRequest req = CompletionRequest.parse(body);
         checkModel(context, req.model());
+        context.admission().checkShape(req.prompts().size(), req.sampling());
+        long chars = req.prompts().stream().mapToLong(p -> p instanceof PromptInput.Text t ? t.text().length() : 0).sum();
+        for (int i = 0; i < req.prompts().size(); i++) {
+            if (req.prompts().get(i) instanceof PromptInput.Text t) {
+                context.admission().checkPromptText(req.prompts().size() == 1 ? "prompt" : "prompt[" + i + "]", t.text().length(), chars);
+            }
+        }
         int maxModelLen = context.engine().config().maxModelLen();
         List<int[]> prompts = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
@@ -49,12 +56,14 @@ final class Planner {
     private static GenerationPlan chat(ApiContext context, byte[] body) {
         ChatCompletionRequest req = ChatCompletionRequest.parse(body);
         checkModel(context, req.model());
+        context.admission().checkShape(1, req.sampling());
         String rendered;
         try {
             rendered = context.chatTemplate().render(req.messages(), true);
         } catch (ChatTemplateException e) {
             throw ApiException.invalidValue("messages", "the chat template rejected the conversation: " + e.getMessage());
         }
+        context.admission().checkPromptText("messages", rendered.length(), rendered.length());
         int[] ids = tokenize(context, rendered, false); // the template writes any BOS itself
         SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A server started with an API key (and the default limits): /v1/* needs
- * {@code Authorization: Bearer <key>}, /health and /metrics do not; an oversized body is refused
+ * {@code Authorization: Bearer <key>}, as does /metrics; /health does not; an oversized body is refused
  * whoever sends it.
  */
 class ApiKeyTest {
@@ -68,9 +68,11 @@ class ApiKeyTest {
     }
 
     @Test
-    void healthAndMetricsNeedNoKey() throws Exception {
+    void healthNeedsNoKeyButMetricsDoes() throws Exception {
         assertEquals(200, Http.get(http, server, "/health").status());
-        assertEquals(200, Http.get(http, server, "/metrics").status());
+        assertEquals(200, Http.get(http, server, "/health/live").status());
+        Http.assertError(Http.get(http, server, "/metrics"), 401, null, "invalid_api_key");
+        assertEquals(200, Http.send(http, server, "/metrics", "GET", Map.of("Authorization", "Bearer " + KEY)).status());
     }
 
     @Test

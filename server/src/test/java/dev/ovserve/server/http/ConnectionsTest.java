@@ -211,7 +211,7 @@ class ConnectionsTest {
             s.getOutputStream().flush();
             InputStream in = s.getInputStream();
             assertEquals("text_completion", Http.JSON.readTree(Http.readResponse(in).body()).path("object").asText());
-            assertEquals("ok", Http.JSON.readTree(Http.readResponse(in).body()).path("status").asText());
+            assertEquals("ready", Http.JSON.readTree(Http.readResponse(in).body()).path("status").asText());
             assertEquals("list", Http.JSON.readTree(Http.readResponse(in).body()).path("object").asText());
             assertEquals(404, Http.readResponse(in).status());
         }
@@ -301,7 +301,7 @@ class ConnectionsTest {
 
         Http.Reply health = Http.get(http, server, "/health");
         assertEquals(200, health.status(), health::body);
-        assertEquals("ok", health.json().path("status").asText(), health::body);
+        assertEquals("ready", health.json().path("status").asText(), health::body);
 
         Http.Reply metrics = Http.get(http, server, "/metrics");
         assertEquals(200, metrics.status());

@@ -108,7 +108,7 @@ final class TinyServer implements AutoCloseable {
     }
 
     static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits) throws Exception {
-        return start(ir, config, apiKey, limits, true, Duration.ZERO);
+        return start(ir, config, apiKey, limits, true, Duration.ZERO, true);
     }
 
     /**
@@ -117,11 +117,16 @@ final class TinyServer implements AutoCloseable {
      * watch it grow and to stop it half-way.
      */
     static TinyServer start(SchedulerConfig config, String apiKey, boolean ui, Duration minStep) throws Exception {
-        return start(model().resolve("ir"), config, apiKey, Limits.DEFAULT, ui, minStep);
+        return start(model().resolve("ir"), config, apiKey, Limits.DEFAULT, ui, minStep, true);
     }
 
-    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui, Duration minStep)
-            throws Exception {
+    /** {@code ready} false: /health says "loading" until {@code app.markReady()}. */
+    static TinyServer startLoading() throws Exception {
+        return start(model().resolve("ir"), defaultConfig(), null, Limits.DEFAULT, true, Duration.ZERO, false);
+    }
+
+    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui, Duration minStep,
+                                    boolean ready) throws Exception {
         Path hf = model().resolve("hf");
         Core core = new Core();
         PagedModelRunner runner = null;
@@ -132,7 +137,7 @@ final class TinyServer implements AutoCloseable {
                     new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
             PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
             ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
-                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui));
+                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui), ready);
             return new TinyServer(hf, ir, core, runner, engine, app, HfTokenizer.load(ir), apiKey);
         } catch (Exception | Error e) {
             if (engine != null) {

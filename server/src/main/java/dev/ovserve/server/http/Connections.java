@@ -1,0 +1,45 @@
+package dev.ovserve.server.http;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Every open connection, for {@code --max-connections}: over the limit, the longest-idle one makes room. */
+final class Connections {
+    private final int max;
+    private final Set<ConnectionGuard> open = ConcurrentHashMap.newKeySet();
+
+    Connections(int max) {
+        this.max = max;
+    }
+
+    /** Registers a new connection; false when it must be refused (at the limit and none idle to close). */
+    boolean admit(ConnectionGuard guard) {
+        open.add(guard);
+        if (open.size() <= max) {
+            return true;
+        }
+        ConnectionGuard oldest = null;
+        long oldestSince = Long.MAX_VALUE;
+        for (ConnectionGuard g : open) {
+            long since = g.idleSince;
+            if (g != guard && since != 0 && since < oldestSince) {
+                oldest = g;
+                oldestSince = since;
+            }
+        }
+        if (oldest != null && open.remove(oldest)) {
+            oldest.close();
+            return true;
+        }
+        open.remove(guard);
+        return false;
+    }
+
+    void remove(ConnectionGuard guard) {
+        open.remove(guard);
+    }
+
+    int size() {
+        return open.size();
+    }
+}
