@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
@@ -434,6 +433,4 @@ class HostileClientsTest {
             thread.join();
         }
     }
-
-    static void ignore(SocketTimeoutException e) {}
 }
