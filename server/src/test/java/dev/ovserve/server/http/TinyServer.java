@@ -11,6 +11,7 @@ import dev.ovserve.models.paged.PagedModelOptions;
 import dev.ovserve.models.paged.PagedModelRunner;
 import dev.ovserve.server.serving.DeviceLoad;
 import dev.ovserve.openvino.Core;
+import dev.ovserve.scheduler.ModelRunner;
 import dev.ovserve.scheduler.engine.Engine;
 import dev.ovserve.scheduler.engine.SchedulerConfig;
 import dev.ovserve.tokenizer.HfTokenizer;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -125,16 +127,26 @@ final class TinyServer implements AutoCloseable {
         return start(model().resolve("ir"), defaultConfig(), null, Limits.DEFAULT, true, Duration.ZERO, false);
     }
 
+    /** The engine runs {@code wrap(runner)}: lets a test inject failures into the real model's steps. */
+    static TinyServer startWrapped(UnaryOperator<ModelRunner> wrap) throws Exception {
+        return start(model().resolve("ir"), defaultConfig(), null, Limits.DEFAULT, true, wrap, true);
+    }
+
     private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui, Duration minStep,
                                     boolean ready) throws Exception {
+        UnaryOperator<ModelRunner> pace = minStep.isPositive() ? r -> new PacedRunner(r, minStep) : r -> r;
+        return start(ir, config, apiKey, limits, ui, pace, ready);
+    }
+
+    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui,
+                                    UnaryOperator<ModelRunner> wrap, boolean ready) throws Exception {
         Path hf = model().resolve("hf");
         Core core = new Core();
         PagedModelRunner runner = null;
         Engine engine = null;
         try {
             runner = PagedModelRunner.load(core, ir, PagedModelOptions.cpu(0.01).withProperties(TinyModels.EXACT));
-            engine = new Engine(minStep.isPositive() ? new PacedRunner(runner, minStep) : runner, config,
-                    new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
+            engine = new Engine(wrap.apply(runner), config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
             PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
             ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
                     new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui), ready);
