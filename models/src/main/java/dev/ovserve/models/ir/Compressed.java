@@ -32,7 +32,11 @@ final class Compressed {
             w = g.op(name + "/subtract_zero_point", "Subtract", "opset1", attrs("auto_broadcast", "numpy"), w, zp);
         }
         IrGraph.Out scaled = g.op(name + "/scale", "Multiply", "opset1", attrs("auto_broadcast", "numpy"), w,
-                scales(g, name, m, perGroupShape));
+                floats(g, name + "/scales", m.scales(), perGroupShape));
+        if (m.mins() != null) { // GGUF's Q4_1: w = q * scale + min, kept exact rather than turned into a fractional zero point
+            scaled = g.op(name + "/add_min", "Add", "opset1", attrs("auto_broadcast", "numpy"), scaled,
+                    floats(g, name + "/mins", m.mins(), perGroupShape));
+        }
         if (!grouped) {
             return scaled;
         }
@@ -62,11 +66,11 @@ final class Compressed {
         return g.op(name + "/decompress", "Convert", "opset1", attrs("destination_type", "f32"), lowPrecision);
     }
 
-    private static IrGraph.Out scales(IrGraph g, String name, QuantizedMatrix m, long[] shape) {
-        ByteBuffer b = IrGraph.buffer(m.scales().length * 4L);
-        for (float s : m.scales()) {
+    private static IrGraph.Out floats(IrGraph g, String name, float[] values, long[] shape) {
+        ByteBuffer b = IrGraph.buffer(values.length * 4L);
+        for (float s : values) {
             b.putFloat(s);
         }
-        return g.constant(name + "/scales", IrType.F32, shape, b.flip());
+        return g.constant(name, IrType.F32, shape, b.flip());
     }
 }
