@@ -1,6 +1,7 @@
 package dev.ovserve.models.ir;
 
 import dev.ovserve.models.LlamaConfig;
+import dev.ovserve.models.gguf.GgufConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,10 @@ public final class ModelConverter {
      *                for a Hugging Face directory)
      */
     public static void convert(Path in, Path out, WeightOptions weights) throws IOException {
+        if (Files.isRegularFile(in) && in.getFileName().toString().endsWith(".gguf")) {
+            GgufConverter.convert(in, out, weights);
+            return;
+        }
         if (!Files.isDirectory(in)) {
             throw new IOException(in + " is neither a Hugging Face model directory nor a .gguf file");
         }
