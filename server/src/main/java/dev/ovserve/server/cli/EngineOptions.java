@@ -1,7 +1,7 @@
 package dev.ovserve.server.cli;
 
 import dev.ovserve.models.GenerationConfig;
-import dev.ovserve.models.Gpt2Config;
+import dev.ovserve.models.ModelConfig;
 import dev.ovserve.models.paged.PagedModelOptions;
 import dev.ovserve.models.paged.PagedModelRunner;
 import dev.ovserve.openvino.Core;
@@ -81,11 +81,8 @@ final class EngineOptions {
 
     Loaded load() throws Exception {
         Path dir = modelDir();
-        Gpt2Config config = Gpt2Config.load(dir);
-        int contextLength = maxModelLen != null ? maxModelLen : config.nPositions();
-        if (contextLength > config.nPositions()) {
-            throw new IllegalArgumentException("--max-model-len " + contextLength + " exceeds the model's " + config.nPositions() + " positions");
-        }
+        ModelConfig config = ModelConfig.load(dir);
+        int contextLength = config.servedContext(maxModelLen);
         Set<Integer> eos = new HashSet<>(GenerationConfig.load(dir).eosTokenIds());
         DevicePlan plan = DevicePlan.parse(device);
         SchedulerConfig scheduling = new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, contextLength, maxWaiting, !noPrefixCaching);
