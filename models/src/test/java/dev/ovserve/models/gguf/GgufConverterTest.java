@@ -70,7 +70,7 @@ class GgufConverterTest {
         ModelConverter.convert(fixtures.resolve("tiny-llama-q4_1.gguf"), kept, null);
         ModelConverter.convert(fixtures.resolve("tiny-llama-q4_1.gguf"), dequantized, WeightOptions.of(WeightFormat.FP32));
         String xml = Files.readString(kept.resolve("openvino_model.xml"));
-        assertTrue(xml.contains("element_type=\"u4\"") && xml.contains("/add_min"), "4-bit codes with minimums in the IR");
+        assertTrue(xml.contains("element_type=\"u4\"") && xml.contains("/zero_point"), "4-bit codes with zero points in the IR");
         assertTrue(!Files.readString(dequantized.resolve("openvino_model.xml")).contains("element_type=\"u4\""));
         assertTrue(Files.size(kept.resolve("openvino_model.bin")) * 2 < Files.size(dequantized.resolve("openvino_model.bin")));
         float[] a = run(kept);
