@@ -53,17 +53,17 @@ def main():
             text = ours.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
             ids = ours(text, add_special_tokens=False)["input_ids"]
             their_ids = theirs(text, add_special_tokens=False)["input_ids"]
-            seq = torch.tensor([ids])
+            out = model(torch.tensor([ids]), use_cache=True)
             new, gaps = [], []
             for _ in range(MAX_NEW):
-                logits = model(seq).logits[0, -1]
+                logits = out.logits[0, -1]
                 top = torch.topk(logits, 2).values
                 gaps.append(round(float(top[0] - top[1]), 5))
                 nxt = int(torch.argmax(logits))
                 new.append(nxt)
                 if nxt == EOS:
                     break
-                seq = torch.cat([seq, torch.tensor([[nxt]])], dim=1)
+                out = model(torch.tensor([[nxt]]), past_key_values=out.past_key_values, use_cache=True)
             answer = ours.decode(new, skip_special_tokens=True)
             print(repr(q), "->", repr(answer), flush=True)
             chats.append({"question": q, "prompt": text, "prompt_ids": ids,

@@ -15,7 +15,10 @@ import dev.ovserve.models.ir.ModelConverter;
 import dev.ovserve.models.ir.WeightFormat;
 import dev.ovserve.models.ir.WeightOptions;
 import dev.ovserve.models.reference.LlamaReference;
+import dev.ovserve.openvino.CompiledModel;
 import dev.ovserve.openvino.Core;
+import dev.ovserve.openvino.Model;
+import dev.ovserve.openvino.PagedAttentionHelper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,6 +76,14 @@ class GgufConverterTest {
         assertTrue(xml.contains("element_type=\"u4\"") && xml.contains("/zero_point"), "4-bit codes with zero points in the IR");
         assertTrue(!Files.readString(dequantized.resolve("openvino_model.xml")).contains("element_type=\"u4\""));
         assertTrue(Files.size(kept.resolve("openvino_model.bin")) * 2 < Files.size(dequantized.resolve("openvino_model.bin")));
+        // the CPU plugin's matrix kernels read the 4-bit codes (7 matrices a layer and the LM head), none folded to f32
+        try (Model m = core.readModel(kept.resolve("openvino_model.xml"));
+             CompiledModel cm = core.compileModel(m, "CPU", java.util.Map.of());
+             Model runtime = cm.runtimeModel()) {
+            var layers = PagedAttentionHelper.layerPrecisions(runtime);
+            assertTrue(layers.getOrDefault("FullyConnected/u4", 0) >= 2 * 7 + 1, layers.toString());
+            assertTrue(!layers.containsKey("FullyConnected/f32"), "weights folded to f32: " + layers);
+        }
         float[] a = run(kept);
         float[] b = run(dequantized);
         int vocab = TINY.vocabSize();
