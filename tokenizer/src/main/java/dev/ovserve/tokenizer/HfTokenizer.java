@@ -136,6 +136,18 @@ public final class HfTokenizer implements AutoCloseable {
         return tokenizer.decode(longs, skipSpecialTokens);
     }
 
+    /**
+     * One token's own text as it appears mid-text, for per-token logprob strings. Decoding the id
+     * alone would be wrong for SentencePiece vocabularies, whose decoders drop the leading space of
+     * a text's first token ({@code ▁Paris} → {@code "Paris"}); decoding it after itself and
+     * removing the first copy's text keeps it ({@code " Paris"}). Special tokens keep their text.
+     */
+    public String tokenText(int id) {
+        String once = decode(new int[] {id}, false);
+        String twice = decode(new int[] {id, id}, false);
+        return twice.startsWith(once) && twice.length() > once.length() ? twice.substring(once.length()) : once;
+    }
+
     /** Largest token id + 1: the number of logits a model for this tokenizer must produce at least. */
     public int vocabSize() {
         return idToToken.length;

@@ -18,7 +18,7 @@ public final class Gpt2IrConverter {
     public static final String XML = "openvino_model.xml";
     public static final String BIN = "openvino_model.bin";
     private static final List<String> COPIED = List.of("config.json", "generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt");
+            "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt", "chat_template.jinja");
 
     private Gpt2IrConverter() {}
 

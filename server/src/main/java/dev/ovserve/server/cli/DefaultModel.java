@@ -1,6 +1,7 @@
 package dev.ovserve.server.cli;
 
 import dev.ovserve.models.Gpt2Shape;
+import dev.ovserve.models.RandomGpt2Generator;
 import dev.ovserve.models.ir.Gpt2IrConverter;
 import dev.ovserve.models.ir.WeightFormat;
 import dev.ovserve.openvino.NativeLibs;
@@ -20,6 +21,10 @@ final class DefaultModel {
         Path home = NativeLibs.homeDir();
         Path ir = home.resolve("models/distilgpt2-random-fp16");
         if (Files.isRegularFile(ir.resolve(Gpt2IrConverter.XML)) && Files.isRegularFile(ir.resolve("tokenizer.json"))) {
+            Path template = ir.resolve(RandomGpt2Generator.CHAT_TEMPLATE_FILE);
+            if (!Files.exists(template)) { // built before random models shipped a template
+                Files.writeString(template, RandomGpt2Generator.CHAT_TEMPLATE);
+            }
             return ir;
         }
         System.err.println("ovserve: building the default model (random distilgpt2-shaped GPT-2, FP16) in " + ir);
