@@ -64,7 +64,13 @@ final class Planner {
             }
             throw ApiException.invalidValue("messages", "the chat template rejected the conversation: " + e.getMessage());
         }
-        int[] ids = tokenize(context, rendered, false); // the template writes any BOS itself
+        // The template writes any BOS itself; text the user typed never becomes a special token.
+        // The prompt cache is keyed by text alone, so a conversation whose text holds special-token
+        // text is encoded afresh: another conversation may render to the same string.
+        List<String> contents = req.messages().stream().map(m -> m.content()).toList();
+        int[] ids = contents.stream().anyMatch(context.tokenizer()::containsSpecialText)
+                ? context.tokenizer().encodeChat(rendered, contents)
+                : tokenize(context, rendered, false);
         SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),
                 new ChatWire(ChatCompletionWriter.create(context.servedModelName(), req.includeUsage()), req.logprobs(),
