@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
 public final class ServerApp implements AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ServerApp.class.getName());
     /** Where and how to listen. {@code apiKey} null means no authentication. */
     public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {}
 
@@ -35,7 +36,9 @@ public final class ServerApp implements AutoCloseable {
         try {
             PromptTokenCache cache = new PromptTokenCache();
             ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
-            ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
+            ChatTemplate template = ChatTemplate.load(modelDir);
+            template.selfCheck().ifPresent(problem -> LOG.warning("chat template of " + modelDir + ": " + problem));
+            ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
                     new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger());
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context);
