@@ -132,7 +132,7 @@ check_kv_returned() {
 # against the random-weight GPT-2 (distilgpt2's shape, GPT-2's real tokenizer), built once.
 if [ -z "$url" ] && [ -z "$model" ]; then
   model="$root/.ovserve/models/distilgpt2-random-fp16"
-  if [ ! -f "$model/openvino_model.xml" ] || [ ! -f "$model/tokenizer.json" ]; then
+  if [ ! -f "$model/openvino_model.xml" ] || [ ! -f "$model/tokenizer.json" ] || [ ! -f "$model/chat_template.jinja" ]; then
     echo "gatling.sh: building the random GPT-2 test model in $model"
     "$cli" random-model --out "$root/.ovserve/models/distilgpt2-random-hf" --seed 42 >/dev/null
     "$cli" convert --in "$root/.ovserve/models/distilgpt2-random-hf" --out "$model" --weights fp16 >/dev/null

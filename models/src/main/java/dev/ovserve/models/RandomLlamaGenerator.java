@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a Hugging Face Llama-family directory ({@code config.json}, {@code generation_config.json},
- * {@code model.safetensors}) with random weights under transformers' tensor names, so tests and
+ * {@code chat_template.jinja}, {@code model.safetensors}) with random weights under transformers' tensor names, so tests and
  * the optimum-intel cross-check get real-format Llama, Mistral, Qwen2 and Qwen3 models offline.
  * Each tensor has its own stream seeded by (seed, name); norm scales are 1 + N(0, std²).
  */
@@ -101,6 +101,8 @@ public final class RandomLlamaGenerator {
         GenerationConfig d = GenerationConfig.defaults();
         new GenerationConfig(config.bosTokenId(), List.of(config.eosTokenId()), d.maxLength(), d.maxNewTokens(),
                 d.doSample(), d.temperature(), d.topP(), d.topK()).write(dir);
+        // the same plain template as the random GPT-2s: a model without one serves no chat
+        Files.writeString(dir.resolve(RandomGpt2Generator.CHAT_TEMPLATE_FILE), RandomGpt2Generator.CHAT_TEMPLATE);
         List<TensorSpec> specs = tensorSpecs();
         try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(RandomGpt2Generator.WEIGHTS_FILE), specs,
                 Map.of("format", "pt"))) {
