@@ -132,10 +132,18 @@ check_kv_returned() {
 # against the random-weight GPT-2 (distilgpt2's shape, GPT-2's real tokenizer), built once.
 if [ -z "$url" ] && [ -z "$model" ]; then
   model="$root/.ovserve/models/distilgpt2-random-fp16"
-  if [ ! -f "$model/openvino_model.xml" ] || [ ! -f "$model/tokenizer.json" ] || [ ! -f "$model/chat_template.jinja" ]; then
+  if [ ! -f "$model/openvino_model.xml" ] || [ ! -f "$model/tokenizer.json" ]; then
     echo "gatling.sh: building the random GPT-2 test model in $model"
     "$cli" random-model --out "$root/.ovserve/models/distilgpt2-random-hf" --seed 42 >/dev/null
-    "$cli" convert --in "$root/.ovserve/models/distilgpt2-random-hf" --out "$model" --weights fp16 >/dev/null
+    tmp_ir=$(mktemp -d "$root/.ovserve/models/convert.XXXXXX")
+    "$cli" convert --in "$root/.ovserve/models/distilgpt2-random-hf" --out "$tmp_ir" --weights fp16 >/dev/null
+    rm -rf "$model" && mv "$tmp_ir" "$model" # into place last: a half-built model is never served
+  elif [ ! -f "$model/chat_template.jinja" ]; then
+    # built before random models shipped a chat template: take it from a throwaway tiny one
+    tiny=$(mktemp -d)
+    "$cli" random-model --out "$tiny" --layers 1 --heads 1 --hidden 8 --vocab 257 --context 8 --tokenizer bytes >/dev/null
+    cp "$tiny/chat_template.jinja" "$model/chat_template.jinja"
+    rm -rf "$tiny"
   fi
 fi
 
