@@ -4,7 +4,7 @@
 # Usage: loadtest/gatling.sh SIMULATION [--url URL | --model DIR] [--serve "OPTIONS"] [-Dname=value ...]
 #   SIMULATION   smoke | streaming | completions | chat | soak, or a class in dev.ovserve.loadtest
 #   --url URL    a server already running (ovserve or a peer); nothing is started or stopped
-#   --model DIR  the IR to serve (default: the model `ovserve serve` builds when given none)
+#   --model DIR  the IR to serve (default: a random-weight GPT-2 of distilgpt2's shape, built once)
 #   --serve "…"  more `ovserve serve` options, e.g. "--max-waiting-requests 64 --no-prefix-caching"
 #   -Dname=value simulation settings: users, rate, workload (closed|open), durationSeconds, mix,
 #                sharedPrefix, disconnectShare, firstEventP95Ms, fullStreamP95Ms, model, seed
@@ -127,6 +127,25 @@ check_kv_returned() {
   fi
   echo "gatling.sh: all KV blocks returned"
 }
+
+# The simulations' prompts are words that are one GPT-2 token each, so without --model they run
+# against the random-weight GPT-2 (distilgpt2's shape, GPT-2's real tokenizer), built once.
+if [ -z "$url" ] && [ -z "$model" ]; then
+  model="$root/.ovserve/models/distilgpt2-random-fp16"
+  if [ ! -f "$model/openvino_model.xml" ] || [ ! -f "$model/tokenizer.json" ]; then
+    echo "gatling.sh: building the random GPT-2 test model in $model"
+    "$cli" random-model --out "$root/.ovserve/models/distilgpt2-random-hf" --seed 42 >/dev/null
+    tmp_ir=$(mktemp -d "$root/.ovserve/models/convert.XXXXXX")
+    "$cli" convert --in "$root/.ovserve/models/distilgpt2-random-hf" --out "$tmp_ir" --weights fp16 >/dev/null
+    rm -rf "$model" && mv "$tmp_ir" "$model" # into place last: a half-built model is never served
+  elif [ ! -f "$model/chat_template.jinja" ]; then
+    # built before random models shipped a chat template: take it from a throwaway tiny one
+    tiny=$(mktemp -d)
+    "$cli" random-model --out "$tiny" --layers 1 --heads 1 --hidden 8 --vocab 257 --context 8 --tokenizer bytes >/dev/null
+    cp "$tiny/chat_template.jinja" "$model/chat_template.jinja"
+    rm -rf "$tiny"
+  fi
+fi
 
 if [ -z "$url" ]; then
   start_server

@@ -44,11 +44,21 @@ public record GenerationConfig(
                 d.doSample(), d.temperature(), d.topP(), d.topK());
     }
 
-    /** Reads {@code dir/generation_config.json}; a missing file yields {@link #defaults()}. */
+    /** What transformers derives from any model's config.json when there is no generation_config.json. */
+    public static GenerationConfig fromModelConfig(ModelConfig config) {
+        GenerationConfig d = defaults();
+        return new GenerationConfig(config.bosTokenId(), config.eosTokenIds(), d.maxLength(), d.maxNewTokens(),
+                d.doSample(), d.temperature(), d.topP(), d.topK());
+    }
+
+    /**
+     * Reads {@code dir/generation_config.json}. Without it, as transformers does, the special
+     * tokens come from {@code config.json}; with neither, {@link #defaults()}.
+     */
     public static GenerationConfig load(Path dir) throws IOException {
         Path file = dir.resolve(FILE_NAME);
         if (!Files.exists(file)) {
-            return defaults();
+            return Files.exists(dir.resolve(ModelConfig.FILE_NAME)) ? fromModelConfig(ModelConfig.load(dir)) : defaults();
         }
         try {
             return parse(Files.readString(file));

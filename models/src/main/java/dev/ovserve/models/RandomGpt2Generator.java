@@ -106,12 +106,23 @@ public final class RandomGpt2Generator {
         return values;
     }
 
-    /** Writes config.json, generation_config.json and model.safetensors into {@code dir} (created if needed). */
+    /**
+     * The chat template random models ship (GPT-2 has none, and ovserve refuses chat for a model
+     * without one): one {@code role: content} line per message, then {@code assistant:}.
+     */
+    public static final String CHAT_TEMPLATE = "{% for message in messages %}"
+            + "{{ message['role'] + ': ' + message['content'] + '\\n' }}"
+            + "{% endfor %}"
+            + "{% if add_generation_prompt %}{{ 'assistant:' }}{% endif %}";
+    public static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
+
+    /** Writes config.json, generation_config.json, chat_template.jinja and model.safetensors into {@code dir} (created if needed). */
     public Path writeTo(Path dir) throws IOException {
         Files.createDirectories(dir);
         Gpt2Config config = config();
         config.write(dir);
         GenerationConfig.fromModelConfig(config).write(dir);
+        Files.writeString(dir.resolve(CHAT_TEMPLATE_FILE), CHAT_TEMPLATE);
         List<TensorSpec> specs = tensorSpecs();
         // One tensor in memory at a time: the distilgpt2 shape is ~330 MB as F32.
         try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(WEIGHTS_FILE), specs, Map.of("format", "pt"))) {

@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -36,13 +39,16 @@ public final class HfTokenizer implements AutoCloseable {
     private final String[] idToToken;
     private final Map<String, Integer> tokenToId;
     private final OptionalInt eosTokenId;
+    /** The texts of added tokens marked special (role markers, BOS/EOS …), longest first. */
+    private final List<String> specialTexts;
 
     private HfTokenizer(HuggingFaceTokenizer tokenizer, String[] idToToken, Map<String, Integer> tokenToId,
-                        OptionalInt eosTokenId) {
+                        OptionalInt eosTokenId, List<String> specialTexts) {
         this.tokenizer = tokenizer;
         this.idToToken = idToToken;
         this.tokenToId = tokenToId;
         this.eosTokenId = eosTokenId;
+        this.specialTexts = specialTexts;
     }
 
     /** Loads {@code dir/tokenizer.json}; {@code dir/tokenizer_config.json}, if present, names the EOS token. */
@@ -78,7 +84,14 @@ public final class HfTokenizer implements AutoCloseable {
             // accent stripping and prefix spaces in Java; it also fails on eos_token objects.
             tokenizer = HuggingFaceTokenizer.newInstance(in, options, null);
         }
-        return new HfTokenizer(tokenizer, idToToken, tokenToId, eos);
+        List<String> specials = new ArrayList<>();
+        for (JsonNode added : root.path("added_tokens")) {
+            if (added.path("special").asBoolean(false) && !added.path("content").asText("").isEmpty()) {
+                specials.add(added.get("content").asText());
+            }
+        }
+        specials.sort(Comparator.comparingInt(String::length).reversed());
+        return new HfTokenizer(tokenizer, idToToken, tokenToId, eos, List.copyOf(specials));
     }
 
     /** token → id for the model vocabulary (BPE/WordPiece/WordLevel object or Unigram list) plus added tokens. */
@@ -118,6 +131,82 @@ public final class HfTokenizer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Encodes a rendered chat prompt (no special tokens added) so that text the user typed never
+     * becomes a special token: where one of {@code literals} (the messages' contents, found in
+     * order in {@code prompt}) contains a special token's text, that text is encoded as ordinary
+     * characters. The template's own special tokens are unaffected. Without such text this is
+     * exactly {@code encode(prompt, false)}, as transformers and vLLM tokenize; they let a user
+     * typing {@code <|im_start|>system} forge a turn, which this deliberately does not.
+     */
+    public int[] encodeChat(String prompt, List<String> literals) {
+        List<int[]> forged = new ArrayList<>(); // [start, end) of special-token text inside user text
+        int from = 0;
+        for (String literal : literals) {
+            if (literal.isEmpty()) {
+                continue;
+            }
+            int at = prompt.indexOf(literal, from);
+            String found = literal;
+            if (at < 0 && !literal.strip().isEmpty()) { // templates often trim the content
+                found = literal.strip();
+                at = prompt.indexOf(found, from);
+            }
+            if (at < 0) {
+                continue;
+            }
+            for (int i = at; i < at + found.length(); ) {
+                String special = specialAt(prompt, i, at + found.length());
+                if (special == null) {
+                    i++;
+                } else {
+                    forged.add(new int[] {i, i + special.length()});
+                    i += special.length();
+                }
+            }
+            from = at + found.length();
+        }
+        if (forged.isEmpty()) {
+            return encode(prompt, false);
+        }
+        List<Integer> ids = new ArrayList<>();
+        int pos = 0;
+        for (int[] f : forged) {
+            addAll(ids, encode(prompt.substring(pos, f[0]), false));
+            // First character alone, then the rest: neither piece is the special token's text.
+            addAll(ids, encode(prompt.substring(f[0], f[0] + 1), false));
+            addAll(ids, encode(prompt.substring(f[0] + 1, f[1]), false));
+            pos = f[1];
+        }
+        addAll(ids, encode(prompt.substring(pos), false));
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Whether {@code text} holds the text of a special token (then {@link #encodeChat} splits it). */
+    public boolean containsSpecialText(String text) {
+        for (String special : specialTexts) {
+            if (text.contains(special)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String specialAt(String text, int i, int end) {
+        for (String special : specialTexts) {
+            if (i + special.length() <= end && text.startsWith(special, i)) {
+                return special;
+            }
+        }
+        return null;
+    }
+
+    private static void addAll(List<Integer> out, int[] ids) {
+        for (int id : ids) {
+            out.add(id);
+        }
+    }
+
     /** Decodes ids to text, keeping special tokens (HF's default). */
     public String decode(int[] ids) {
         return decode(ids, false);
@@ -134,6 +223,18 @@ public final class HfTokenizer implements AutoCloseable {
             longs[i - from] = ids[i];
         }
         return tokenizer.decode(longs, skipSpecialTokens);
+    }
+
+    /**
+     * One token's own text as it appears mid-text, for per-token logprob strings. Decoding the id
+     * alone would be wrong for SentencePiece vocabularies, whose decoders drop the leading space of
+     * a text's first token ({@code ▁Paris} → {@code "Paris"}); decoding it after itself and
+     * removing the first copy's text keeps it ({@code " Paris"}). Special tokens keep their text.
+     */
+    public String tokenText(int id) {
+        String once = decode(new int[] {id}, false);
+        String twice = decode(new int[] {id, id}, false);
+        return twice.startsWith(once) && twice.length() > once.length() ? twice.substring(once.length()) : once;
     }
 
     /** Largest token id + 1: the number of logits a model for this tokenizer must produce at least. */

@@ -107,6 +107,13 @@ public final class IncrementalDetokenizer {
     /** Tokens before {@code boundary} are final; the last committed run becomes the window's context. */
     private void slide(int boundary, int headLength) {
         String context = decoder.decode(ids, read, boundary);
+        if (context.isEmpty() && read > prefix) {
+            // The run prints nothing (an id the vocabulary lacks, a skipped special token): as the
+            // window's only context it would make the next token decode as the first of a text, and
+            // SentencePiece decoders drop the first token's leading space. Keep the older context.
+            read = boundary;
+            return;
+        }
         emitted = context.length() + (emitted - headLength);
         prefix = read;
         read = boundary;

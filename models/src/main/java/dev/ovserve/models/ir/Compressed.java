@@ -18,26 +18,74 @@ final class Compressed {
 
     /** Per-channel matrices stay {@code [rows, cols]}; grouped ones are stored {@code [rows, groups, group]} and reshaped back. */
     static IrGraph.Out write(IrGraph g, String name, QuantizedMatrix m) {
+        if (m.mins() != null) {
+            return writeWithMinimums(g, name, m);
+        }
         boolean grouped = m.groups() > 1;
         if (grouped && m.cols() % m.groupSize() != 0) {
             throw new IllegalArgumentException(name + ": " + m.cols() + " columns do not split into groups of " + m.groupSize());
         }
-        IrType type = m.bits() == 8 ? (m.signed() ? IrType.I8 : IrType.U8) : (m.signed() ? IrType.I4 : IrType.U4);
-        long[] codesShape = grouped ? new long[] {m.rows(), m.groups(), m.groupSize()} : new long[] {m.rows(), m.cols()};
-        long[] perGroupShape = grouped ? new long[] {m.rows(), m.groups(), 1} : new long[] {m.rows(), 1};
+        IrType type = type(m);
+        long[] codesShape = codesShape(m);
+        long[] perGroupShape = perGroupShape(m);
         IrGraph.Out w = toF32(g, name, g.constant(name, type, codesShape, pack(m.values(), m.bits())));
         if (m.zeroPoints() != null) {
             String zpName = name + "/zero_point";
             IrGraph.Out zp = toF32(g, zpName, g.constant(zpName, type, perGroupShape, pack(m.zeroPoints(), m.bits())));
             w = g.op(name + "/subtract_zero_point", "Subtract", "opset1", attrs("auto_broadcast", "numpy"), w, zp);
         }
+        return scaleAndUngroup(g, name, m, w, m.scales());
+    }
+
+    /**
+     * GGUF's Q4_1 ({@code w = q * d + m}) as the zero-point form the CPU plugin runs on compressed
+     * codes: {@code (q - z) * d} with a fractional f32 zero point {@code z = -m / d}. Written as
+     * {@code q * d + m} (Multiply then Add) the plugin folds the weights to f32 instead. A block
+     * with {@code d = 0} holds {@code m} everywhere whatever its codes: scale 1, zero point
+     * {@code -m}, codes 0.
+     */
+    private static IrGraph.Out writeWithMinimums(IrGraph g, String name, QuantizedMatrix m) {
+        int[] codes = m.values().clone();
+        float[] scales = m.scales().clone();
+        float[] zeros = new float[scales.length];
+        int groups = m.groups();
+        for (int i = 0; i < scales.length; i++) {
+            if (scales[i] == 0f) {
+                scales[i] = 1f;
+                zeros[i] = -m.mins()[i];
+                int row = i / groups;
+                int from = row * m.cols() + (i % groups) * m.groupSize();
+                java.util.Arrays.fill(codes, from, from + m.groupSize(), 0);
+            } else {
+                zeros[i] = -m.mins()[i] / scales[i];
+            }
+        }
+        IrGraph.Out w = toF32(g, name, g.constant(name, type(m), codesShape(m), pack(codes, m.bits())));
+        w = g.op(name + "/subtract_zero_point", "Subtract", "opset1", attrs("auto_broadcast", "numpy"), w,
+                floats(g, name + "/zero_point", zeros, perGroupShape(m)));
+        return scaleAndUngroup(g, name, m, w, scales);
+    }
+
+    private static IrGraph.Out scaleAndUngroup(IrGraph g, String name, QuantizedMatrix m, IrGraph.Out w, float[] scales) {
         IrGraph.Out scaled = g.op(name + "/scale", "Multiply", "opset1", attrs("auto_broadcast", "numpy"), w,
-                scales(g, name, m, perGroupShape));
-        if (!grouped) {
+                floats(g, name + "/scales", scales, perGroupShape(m)));
+        if (m.groups() <= 1) {
             return scaled;
         }
         return g.op(name + "/ungroup", "Reshape", "opset1", attrs("special_zero", "false"), scaled,
                 g.constI64(name + "/shape", m.rows(), m.cols()));
+    }
+
+    private static IrType type(QuantizedMatrix m) {
+        return m.bits() == 8 ? (m.signed() ? IrType.I8 : IrType.U8) : (m.signed() ? IrType.I4 : IrType.U4);
+    }
+
+    private static long[] codesShape(QuantizedMatrix m) {
+        return m.groups() > 1 ? new long[] {m.rows(), m.groups(), m.groupSize()} : new long[] {m.rows(), m.cols()};
+    }
+
+    private static long[] perGroupShape(QuantizedMatrix m) {
+        return m.groups() > 1 ? new long[] {m.rows(), m.groups(), 1} : new long[] {m.rows(), 1};
     }
 
     /** One byte per 8-bit code; two 4-bit codes per byte, element 2k in the low nibble, as the IR packs sub-byte types. */
@@ -62,11 +110,11 @@ final class Compressed {
         return g.op(name + "/decompress", "Convert", "opset1", attrs("destination_type", "f32"), lowPrecision);
     }
 
-    private static IrGraph.Out scales(IrGraph g, String name, QuantizedMatrix m, long[] shape) {
-        ByteBuffer b = IrGraph.buffer(m.scales().length * 4L);
-        for (float s : m.scales()) {
+    private static IrGraph.Out floats(IrGraph g, String name, float[] values, long[] shape) {
+        ByteBuffer b = IrGraph.buffer(values.length * 4L);
+        for (float s : values) {
             b.putFloat(s);
         }
-        return g.constant(name + "/scales", IrType.F32, shape, b.flip());
+        return g.constant(name, IrType.F32, shape, b.flip());
     }
 }

@@ -29,48 +29,35 @@ final class Gpt2GraphBuilder {
     private static final String NUMPY = "numpy";
 
     private final IrGraph g;
+    private final DecoderBlocks b;
     private final WeightWriter ww;
     private final Weights weights;
     private final Dims d;
 
     Gpt2GraphBuilder(IrGraph g, WeightOptions options, Weights weights, Dims dims) {
         this.g = g;
+        this.b = new DecoderBlocks(g);
         this.ww = new WeightWriter(g, options);
         this.weights = weights;
         this.d = dims;
     }
 
     void build() {
-        Out inputIds = g.parameter("input_ids", IrType.I64, "?,?");
-        Out attentionMask = g.parameter("attention_mask", IrType.I64, "?,?");
-        Out positionIds = g.parameter("position_ids", IrType.I64, "?,?");
-        Out beamIdx = g.parameter("beam_idx", IrType.I32, "?");
-
-        Out axis0 = g.scalarI64("axis0", 0);
+        DecoderBlocks.Inputs in = b.inputs();
         Out wte = ww.weight("wte.weight", weights.floats("wte.weight"), d.vocab(), d.hidden());
         Out wpe = ww.weight("wpe.weight", weights.floats("wpe.weight"), d.positions(), d.hidden());
-        Out tokens = g.op("embed_tokens", "Gather", "opset8", attrs("batch_dims", "0"), wte, inputIds, axis0);
-        Out positions = g.op("embed_positions", "Gather", "opset8", attrs("batch_dims", "0"), wpe, positionIds, axis0);
-        Out h = add("embeddings", tokens, positions);
-
-        Out mask = causalMask(inputIds, attentionMask);
-        Out batch = g.op("batch_size", "Gather", "opset8", attrs("batch_dims", "0"),
-                g.op("input_ids_shape", "ShapeOf", "opset3", attrs("output_type", "i64"), inputIds),
-                g.constI64("batch_index", 0), axis0);
-        Out emptyCacheShape = g.op("empty_cache_shape", "Concat", "opset1", attrs("axis", "0"),
-                batch, g.constI64("cache_dims", d.heads(), 0, d.headSize()));
-        Out emptyCache = g.op("empty_cache", "Broadcast", "opset3", attrs("mode", NUMPY),
-                g.scalarF32("zero", 0f), emptyCacheShape);
-
+        Out h = add("embeddings", b.gather("embed_tokens", wte, in.inputIds()), b.gather("embed_positions", wpe, in.positionIds()));
+        Out mask = b.causalMask(in.inputIds(), in.attentionMask(), 0);
+        Out emptyCache = b.emptyCache(in.inputIds(), d.heads(), d.headSize());
         for (int i = 0; i < d.layers(); i++) {
-            h = block(i, h, mask, beamIdx, emptyCache, axis0);
+            h = block(i, h, mask, in.beamIdx(), emptyCache);
         }
         h = layerNorm("ln_f", h);
         Out logits = g.op("lm_head", "MatMul", "opset1", attrs("transpose_a", "false", "transpose_b", "true"), h, wte);
         g.result("logits", logits);
     }
 
-    private Out block(int i, Out h, Out mask, Out beamIdx, Out emptyCache, Out axis0) {
+    private Out block(int i, Out h, Out mask, Out beamIdx, Out emptyCache) {
         String p = "h." + i + ".";
         Out x = layerNorm(p + "ln_1", h);
 
@@ -81,12 +68,9 @@ final class Gpt2GraphBuilder {
         Out k = heads(p + "attn.k", linear(p + "attn.k", x, slice(wqkv, e * e, e * e), slice(bqkv, e, e), e, e));
         Out v = heads(p + "attn.v", linear(p + "attn.v", x, slice(wqkv, 2 * e * e, e * e), slice(bqkv, 2 * e, e), e, e));
 
-        Out keys = cached(i, "key", k, beamIdx, emptyCache, axis0);
-        Out values = cached(i, "value", v, beamIdx, emptyCache, axis0);
-        Out attn = g.op(p + "attn/sdpa", "ScaledDotProductAttention", "opset13", attrs("causal", "false"),
-                q, keys, values, mask);
-        Out merged = g.op(p + "attn/merge_heads", "Reshape", "opset1", attrs("special_zero", "true"),
-                transpose(p + "attn/out", attn), g.constI64(p + "attn/merged_shape", 0, 0, e));
+        Out keys = b.cached(i, "key", k, beamIdx, emptyCache, d.heads(), d.headSize());
+        Out values = b.cached(i, "value", v, beamIdx, emptyCache, d.heads(), d.headSize());
+        Out merged = b.mergeHeads(p + "attn", b.sdpa(p + "attn/sdpa", q, keys, values, mask), e);
         Out proj = linear(p + "attn.c_proj", merged,
                 WeightWriter.transpose(weights.floats(p + "attn.c_proj.weight"), e, e),
                 weights.floats(p + "attn.c_proj.bias"), e, e);
@@ -102,51 +86,8 @@ final class Gpt2GraphBuilder {
         return add(p + "mlp/residual", h, down);
     }
 
-    /** past (reordered by beam_idx) ++ current along the sequence axis, written back to the state. */
-    private Out cached(int layer, String kind, Out current, Out beamIdx, Out emptyCache, Out axis0) {
-        String variable = "past_key_values." + layer + "." + kind + "present." + layer + "." + kind;
-        Out past = g.op(variable + "/read", "ReadValue", "opset6", attrs("variable_id", variable,
-                "variable_type", "f32", "variable_shape", "?," + d.heads() + ",?," + d.headSize()), emptyCache);
-        Out reordered = g.op(variable + "/beam", "Gather", "opset8", attrs("batch_dims", "0"), past, beamIdx, axis0);
-        Out all = g.op(variable + "/concat", "Concat", "opset1", attrs("axis", "2"), reordered, current);
-        g.sink(variable + "/assign", "Assign", "opset6", attrs("variable_id", variable), all);
-        return all;
-    }
-
-    /**
-     * [batch, 1, query, key] additive mask: a query at absolute position p sees keys 0..p that
-     * the attention mask keeps. Queries are the last {@code seq} of {@code total} positions.
-     */
-    private Out causalMask(Out inputIds, Out attentionMask) {
-        Out axis0 = g.scalarI64("mask/axis0", 0);
-        Out one = g.scalarI64("mask/one", 1);
-        Out total = g.op("mask/total", "Gather", "opset8", attrs("batch_dims", "0"),
-                g.op("mask/mask_shape", "ShapeOf", "opset3", attrs("output_type", "i64"), attentionMask), one, axis0);
-        Out seq = g.op("mask/seq", "Gather", "opset8", attrs("batch_dims", "0"),
-                g.op("mask/ids_shape", "ShapeOf", "opset3", attrs("output_type", "i64"), inputIds), one, axis0);
-        Out past = g.op("mask/past", "Subtract", "opset1", attrs("auto_broadcast", NUMPY), total, seq);
-        Out queryPos = g.op("mask/query_positions", "Range", "opset4", attrs("output_type", "i64"), past, total, one);
-        Out keyPos = g.op("mask/key_positions", "Range", "opset4", attrs("output_type", "i64"),
-                g.scalarI64("mask/zero", 0), total, one);
-        Out causal = g.op("mask/causal", "LessEqual", "opset1", attrs("auto_broadcast", NUMPY),
-                g.op("mask/keys_row", "Unsqueeze", "opset1", Map.of(), keyPos, g.constI64("mask/row_axis", 0)),
-                g.op("mask/queries_col", "Unsqueeze", "opset1", Map.of(), queryPos, g.constI64("mask/col_axis", 1)));
-        Out kept = g.op("mask/kept", "Greater", "opset1", attrs("auto_broadcast", NUMPY), attentionMask, g.scalarI64("mask/zero_i64", 0));
-        Out keptBroadcast = g.op("mask/kept_4d", "Unsqueeze", "opset1", Map.of(), kept, g.constI64("mask/kept_axes", 1, 2));
-        Out allowed = g.op("mask/allowed", "LogicalAnd", "opset1", attrs("auto_broadcast", NUMPY), causal, keptBroadcast);
-        // The most negative finite float, not -inf: a fully masked (padding) row must not become NaN.
-        return g.op("mask/additive", "Select", "opset1", attrs("auto_broadcast", NUMPY), allowed,
-                g.scalarF32("mask/open", 0f), g.scalarF32("mask/closed", -Float.MAX_VALUE));
-    }
-
     private Out heads(String name, Out x) {
-        Out split = g.op(name + "/split_heads", "Reshape", "opset1", attrs("special_zero", "true"), x,
-                g.constI64(name + "/heads_shape", 0, 0, d.heads(), d.headSize()));
-        return transpose(name, split);
-    }
-
-    private Out transpose(String name, Out x) {
-        return g.op(name + "/transpose", "Transpose", "opset1", Map.of(), x, g.constI64(name + "/order", 0, 2, 1, 3));
+        return b.transpose(name, b.splitHeads(name, x, d.heads(), d.headSize()));
     }
 
     private Out linear(String name, Out x, float[] weightOutIn, float[] bias, int out, int in) {

@@ -5,8 +5,6 @@ import dev.ovserve.models.safetensors.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,10 +13,8 @@ import java.util.Map;
  * the output is a complete model directory for ovserve and for other OpenVINO servers.
  */
 public final class Gpt2IrConverter {
-    public static final String XML = "openvino_model.xml";
-    public static final String BIN = "openvino_model.bin";
-    private static final List<String> COPIED = List.of("config.json", "generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt");
+    public static final String XML = IrFiles.XML;
+    public static final String BIN = IrFiles.BIN;
 
     private Gpt2IrConverter() {}
 
@@ -44,12 +40,7 @@ public final class Gpt2IrConverter {
             new Gpt2GraphBuilder(graph, weights, name -> read(st, name), dims).build();
             graph.writeXml(outDir.resolve(XML), "gpt2", Map.of("ovserve_weights", weights.describe()));
         }
-        for (String name : COPIED) {
-            Path src = hfDir.resolve(name);
-            if (Files.isRegularFile(src) && !Files.isSameFile(hfDir, outDir)) {
-                Files.copy(src, outDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        IrFiles.copyModelFiles(hfDir, outDir);
     }
 
     /** Checkpoints saved from GPT2LMHeadModel prefix every tensor with "transformer.". */

@@ -54,12 +54,14 @@ public final class PagedModelRunner implements ModelRunner {
     private final Arena arena = Arena.ofShared();
     private final Map<String, IndexInput> inputs = new LinkedHashMap<>();
     private final boolean gathersLogits;
+    private final KvLayout layout;
     private final int vocabSize;
     private LoadTimes loadTimes; // completed by load() once the warm-up ran
     private final List<String> devices;
 
-    private PagedModelRunner(CompiledModel compiled, KvCache cache, boolean gathersLogits, LoadTimes loadTimes) {
+    private PagedModelRunner(CompiledModel compiled, KvCache cache, KvLayout layout, boolean gathersLogits, LoadTimes loadTimes) {
         this.compiled = compiled;
+        this.layout = layout;
         this.cache = cache;
         this.gathersLogits = gathersLogits;
         this.loadTimes = loadTimes;
@@ -88,7 +90,8 @@ public final class PagedModelRunner implements ModelRunner {
         long t0 = System.nanoTime();
         try (Model model = core.readModel(xml)) {
             long t1 = System.nanoTime();
-            PagedAttentionHelper.sdpaToPagedAttention(model);
+            DecoderContract.checkStateful(model, xml);
+            DecoderContract.toPaged(model, xml);
             boolean gathers = true;
             try {
                 PagedAttentionHelper.gatherBeforeLogits(model);
@@ -115,6 +118,7 @@ public final class PagedModelRunner implements ModelRunner {
                 if (!unknown.isEmpty()) {
                     throw new IllegalStateException("the paged model has inputs ovserve does not know how to fill: " + unknown);
                 }
+                KvLayout layout = KvLayout.of(cacheInputs);
                 KvCache cache = KvCache.allocate(compiled, cacheInputs, (long) (options.kvCacheGiB() * (1L << 30)));
                 if (options.blockSize() != 0 && options.blockSize() != cache.blockSize()) {
                     cache.close();
@@ -124,7 +128,7 @@ public final class PagedModelRunner implements ModelRunner {
                 LoadTimes times = new LoadTimes((t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, loadedFromCache(compiled), 0);
                 PagedModelRunner runner;
                 try {
-                    runner = new PagedModelRunner(compiled, cache, gathers, times);
+                    runner = new PagedModelRunner(compiled, cache, layout, gathers, times);
                 } catch (RuntimeException e) {
                     cache.close();
                     throw e;
@@ -136,7 +140,7 @@ public final class PagedModelRunner implements ModelRunner {
                     throw e;
                 }
                 LoadTimes done = runner.loadTimes;
-                LOG.info(() -> "paged model " + modelDir + " on " + runner.devices + ": " + cache.describe()
+                LOG.info(() -> "paged model " + modelDir + " on " + runner.devices + ": " + layout + ", " + cache.describe()
                         + String.format(", read %.2fs transform %.2fs %s %.2fs warm-up %.2fs", done.readSeconds(),
                         done.transformSeconds(), done.fromCache() ? "cache import" : "compile", done.compileSeconds(),
                         done.warmupSeconds()));
@@ -285,6 +289,11 @@ public final class PagedModelRunner implements ModelRunner {
         } catch (OpenVinoException e) {
             return false; // a device that does not report it
         }
+    }
+
+    /** Layers, KV heads, head size and cache precision, as the compiled model declares them. */
+    public KvLayout kvLayout() {
+        return layout;
     }
 
     public LoadTimes loadTimes() {

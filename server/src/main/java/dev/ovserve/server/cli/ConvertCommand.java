@@ -1,6 +1,7 @@
 package dev.ovserve.server.cli;
 
-import dev.ovserve.models.ir.Gpt2IrConverter;
+import dev.ovserve.models.ir.IrFiles;
+import dev.ovserve.models.ir.ModelConverter;
 import dev.ovserve.models.ir.WeightFormat;
 import dev.ovserve.models.ir.WeightOptions;
 import java.nio.file.Files;
@@ -13,15 +14,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert a Hugging Face GPT-2 directory to OpenVINO IR, optionally with INT8 or INT4 weights.")
+        description = "Convert a Hugging Face directory (gpt2, llama, mistral, qwen2, qwen3) or a Llama-family .gguf file"
+                + " to OpenVINO IR, optionally with INT8 or INT4 weights.")
 final class ConvertCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-    @Option(names = "--in", required = true, description = "Hugging Face model directory.")
+    @Option(names = "--in", required = true, description = "Hugging Face model directory or .gguf file.")
     Path in;
     @Option(names = "--out", required = true, description = "IR output directory.")
     Path out;
-    @Option(names = "--weights", defaultValue = "fp16", description = "fp32, fp16, int8 or int4. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--weights", description = "fp32, fp16, int8 or int4. Default: fp16 for a Hugging Face directory;"
+            + " a GGUF keeps its own Q4_0/Q4_1/Q8_0 blocks unless this is given (then it dequantizes first).")
     String weights;
     @ArgGroup(exclusive = true)
     Scheme scheme;
@@ -41,7 +44,8 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        WeightFormat format = WeightFormat.parse(weights);
+        boolean keepGgufBlocks = weights == null && in.getFileName().toString().endsWith(".gguf");
+        WeightFormat format = WeightFormat.parse(weights == null ? "fp16" : weights);
         WeightOptions options = WeightOptions.of(format).withGroupSize(groupSize).withBackup(WeightFormat.parse(int4Backup));
         if (scheme != null) {
             if (format != WeightFormat.INT8 && format != WeightFormat.INT4) {
@@ -50,10 +54,11 @@ final class ConvertCommand implements Callable<Integer> {
             options = options.withSymmetric(scheme.sym);
         }
         long start = System.nanoTime();
-        Gpt2IrConverter.convert(in, out, options);
+        ModelConverter.convert(in, out, keepGgufBlocks ? null : options);
         double seconds = (System.nanoTime() - start) / 1e9;
-        long bytes = Files.size(out.resolve(Gpt2IrConverter.BIN)) + Files.size(out.resolve(Gpt2IrConverter.XML));
-        spec.commandLine().getOut().printf("converted %s -> %s (%s, %.1f MB) in %.1f s%n", in, out, options.describe(),
+        long bytes = Files.size(out.resolve(IrFiles.BIN)) + Files.size(out.resolve(IrFiles.XML));
+        spec.commandLine().getOut().printf("converted %s -> %s (%s, %.1f MB) in %.1f s%n", in, out,
+                keepGgufBlocks ? "GGUF blocks kept" : options.describe(),
                 bytes / 1e6, seconds);
         return 0;
     }

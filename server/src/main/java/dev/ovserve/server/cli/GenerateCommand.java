@@ -28,10 +28,30 @@ import picocli.CommandLine.Spec;
 final class GenerateCommand implements Callable<Integer> {
 
     static final class Prompt {
-        @Option(names = "--prompt", required = true, description = "Prompt text.")
-        String text;
-        @Option(names = "--prompt-ids", required = true, split = ",", description = "Prompt as token ids: 1,2,3.")
-        int[] ids;
+        @Option(names = "--prompt", required = true, description = "Prompt text; repeat for several prompts, run in turn.")
+        List<String> texts;
+        @Option(names = "--prompt-ids", required = true,
+                description = "Prompt as token ids: 1,2,3; repeat for several prompts, run in turn.")
+        List<String> idLists;
+
+        /** Each occurrence of the option is one prompt. */
+        List<int[]> ids(HfTokenizer tokenizer) {
+            List<int[]> prompts = new ArrayList<>();
+            if (texts != null) {
+                texts.forEach(t -> prompts.add(tokenizer.encode(t)));
+            } else {
+                idLists.forEach(l -> prompts.add(parseIds(l)));
+            }
+            return prompts;
+        }
+
+        static int[] parseIds(String list) {
+            try {
+                return java.util.Arrays.stream(list.split(",")).map(String::strip).mapToInt(Integer::parseInt).toArray();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--prompt-ids takes comma-separated token ids, got '" + list + "'");
+            }
+        }
     }
 
     @Spec
@@ -70,11 +90,21 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         long start = System.nanoTime();
         try (HfTokenizer tokenizer = HfTokenizer.load(engine.modelDir()); EngineOptions.Loaded loaded = engine.load()) {
-            int[] promptIds = prompt.ids != null ? prompt.ids : tokenizer.encode(prompt.text);
+            List<int[]> prompts = prompt.ids(tokenizer);
+            for (int i = 0; i < prompts.size(); i++) {
+                run(loaded, tokenizer, "generate-" + i, prompts.get(i), params, out, err, start);
+            }
+        }
+        return 0;
+    }
+
+    private void run(EngineOptions.Loaded loaded, HfTokenizer tokenizer, String requestId, int[] promptIds, SamplingParams params,
+                     PrintWriter out, PrintWriter err, long start) throws InterruptedException {
+        {
             BlockingQueue<Event> events = new LinkedBlockingQueue<>();
             FinishReason[] reason = new FinishReason[1];
             long submitted = System.nanoTime();
-            loaded.engine().submit(new GenerationRequest("generate", promptIds, params, new OutputSink() {
+            loaded.engine().submit(new GenerationRequest(requestId, promptIds, params, new OutputSink() {
                 @Override
                 public void onToken(int index, SampledToken token) {
                     events.add(new TokenEvent(token.token()));
@@ -121,7 +151,7 @@ final class GenerateCommand implements Callable<Integer> {
                     out.print(r.text());
                     out.flush(); // stream each piece as it is produced
                     if (r.stopped()) {
-                        loaded.engine().cancel("generate");
+                        loaded.engine().cancel(requestId);
                     }
                 }
             }
@@ -137,13 +167,13 @@ final class GenerateCommand implements Callable<Integer> {
                 out.println(ids.stream().map(String::valueOf).collect(Collectors.joining(",")));
             }
             double decodeSeconds = (end - firstToken) / 1e9;
-            err.printf("prompt_tokens=%d generated_tokens=%d finish_reason=%s ttft_ms=%.1f decode_tokens_per_s=%.1f device=%s load_s=%.2f total_s=%.2f%n",
+            err.printf("prompt_tokens=%d generated_tokens=%d finish_reason=%s ttft_ms=%.1f decode_tokens_per_s=%.1f device=%s kv_cache=%s load_s=%.2f total_s=%.2f%n",
                     promptIds.length, usage.completionTokens(), finish == null ? "?" : finish.wireName(),
                     ids.isEmpty() ? 0.0 : (firstToken - submitted) / 1e6,
                     ids.size() > 1 ? (ids.size() - 1) / decodeSeconds : 0.0,
-                    String.join(",", loaded.runner().executionDevices()), loadSeconds(loaded), (end - start) / 1e9);
+                    String.join(",", loaded.runner().executionDevices()), loaded.runner().kvLayout().keyType(), loadSeconds(loaded),
+                    (end - start) / 1e9);
         }
-        return 0;
     }
 
     private static double loadSeconds(EngineOptions.Loaded loaded) {

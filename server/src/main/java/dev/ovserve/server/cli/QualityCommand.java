@@ -1,6 +1,6 @@
 package dev.ovserve.server.cli;
 
-import dev.ovserve.models.Gpt2Config;
+import dev.ovserve.models.ModelConfig;
 import dev.ovserve.models.StatefulModel;
 import dev.ovserve.models.quality.FidelityCheck;
 import dev.ovserve.models.quality.FidelityReport;
@@ -70,7 +70,7 @@ final class QualityCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
         }
         List<String> texts = prompts();
-        int positions = Gpt2Config.load(reference).nPositions();
+        int positions = ModelConfig.load(reference).contextLength();
         int[][] prompts;
         try (HfTokenizer tokenizer = HfTokenizer.load(reference)) {
             prompts = texts.stream().map(tokenizer::encode).toArray(int[][]::new);

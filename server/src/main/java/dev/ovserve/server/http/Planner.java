@@ -57,14 +57,29 @@ final class Planner {
         ChatCompletionRequest req = ChatCompletionRequest.parse(body);
         checkModel(context, req.model());
         context.admission().checkShape(1, req.sampling());
+        if (context.chatTemplate().isDefault()) {
+            // As vLLM: guessing a format would make a base model answer a prompt it never saw in training.
+            throw ApiException.invalidValue("messages", "this model has no chat template (no chat_template.jinja, "
+                    + "chat_template.json or chat_template in tokenizer_config.json), so chat completions are not available;"
+                    + " use /v1/completions");
+        }
         String rendered;
         try {
             rendered = context.chatTemplate().render(req.messages(), true);
         } catch (ChatTemplateException e) {
+            if (!e.raisedByTemplate()) { // the template itself is broken: not the caller's fault
+                throw ApiException.serverError("the model's chat template failed: " + e.getMessage());
+            }
             throw ApiException.invalidValue("messages", "the chat template rejected the conversation: " + e.getMessage());
         }
         context.admission().checkPromptText("messages", rendered.length(), rendered.length());
-        int[] ids = tokenize(context, rendered, false); // the template writes any BOS itself
+        // The template writes any BOS itself; text the user typed never becomes a special token.
+        // The prompt cache is keyed by text alone, so a conversation whose text holds special-token
+        // text is encoded afresh: another conversation may render to the same string.
+        List<String> contents = req.messages().stream().map(m -> m.content()).toList();
+        int[] ids = contents.stream().anyMatch(context.tokenizer()::containsSpecialText)
+                ? context.tokenizer().encodeChat(rendered, contents)
+                : tokenize(context, rendered, false);
         SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),
                 new ChatWire(ChatCompletionWriter.create(context.servedModelName(), req.includeUsage()), req.logprobs(),
@@ -84,6 +99,6 @@ final class Planner {
 
     /** A token's own text as UTF-8 (a token holding part of a character shows as U+FFFD). */
     private static IntFunction<byte[]> tokenBytes(ApiContext context) {
-        return id -> context.tokenizer().decode(new int[] {id}, false).getBytes(StandardCharsets.UTF_8);
+        return id -> context.tokenizer().tokenText(id).getBytes(StandardCharsets.UTF_8);
     }
 }

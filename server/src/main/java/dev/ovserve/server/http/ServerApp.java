@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
 public final class ServerApp implements AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ServerApp.class.getName());
     /** Where and how to listen. {@code apiKey} null means no authentication; {@code ui} serves the playground at /. */
     public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui) {
         public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
@@ -57,7 +58,9 @@ public final class ServerApp implements AutoCloseable {
             PromptTokenCache cache = new PromptTokenCache();
             ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
             Admission admission = new Admission(limits, engine.config().maxModelLen(), longestTokenChars(tokenizer));
-            ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
+            ChatTemplate template = ChatTemplate.load(modelDir);
+            template.selfCheck().ifPresent(problem -> LOG.warning("chat template of " + modelDir + ": " + problem));
+            ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), limits, settings.apiKey(), metrics,
                     new AtomicBoolean(ready), new AtomicBoolean(false), new AtomicInteger(), admission, workers,
                     settings.ui() ? PlaygroundFiles.load() : null);

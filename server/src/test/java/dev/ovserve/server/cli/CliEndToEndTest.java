@@ -78,6 +78,42 @@ class CliEndToEndTest {
     }
 
     @Test
+    void repeatedPromptIdsAreSeveralPrompts() throws Exception {
+        Run r = run(exact("generate", "--model", ir.toString(), "--prompt-ids", "10,20,30", "--prompt-ids", "40,50",
+                "--max-tokens", "8", "--ignore-eos", "--print-token-ids").toArray(String[]::new));
+        assertEquals(0, r.status(), r.err());
+        Gpt2Reference reference = Gpt2Reference.load(hf);
+        List<String> idLines = r.lines().stream().filter(l -> l.matches("\\d+(,\\d+)*")).toList();
+        assertEquals(2, idLines.size(), r.out());
+        assertEquals(Arrays.toString(reference.greedy(new int[] {10, 20, 30}, 8)), Arrays.toString(parse(idLines.get(0))));
+        assertEquals(Arrays.toString(reference.greedy(new int[] {40, 50}, 8)), Arrays.toString(parse(idLines.get(1))));
+        assertEquals(2, r.err().lines().filter(l -> l.startsWith("prompt_tokens=")).count(), r.err());
+        assertTrue(r.err().contains("prompt_tokens=3") && r.err().contains("prompt_tokens=2"), r.err());
+    }
+
+    private static int[] parse(String line) {
+        return Arrays.stream(line.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    @Test
+    void kvCachePrecisionPropertyIsHonoured() {
+        for (String precision : List.of("f16", "f32")) {
+            Run r = run("generate", "--model", ir.toString(), "--prompt-ids", "1,2", "--max-tokens", "2", "--property",
+                    "KV_CACHE_PRECISION=" + precision);
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.err().contains("kv_cache=" + precision + " "), "the cache is kept in the precision asked for: " + r.err());
+        }
+        try (var core = new dev.ovserve.openvino.Core();
+             var runner = dev.ovserve.models.paged.PagedModelRunner.load(core, ir,
+                     dev.ovserve.models.paged.PagedModelOptions.cpu(0.002).withProperties(java.util.Map.of("KV_CACHE_PRECISION", "f16")))) {
+            assertEquals("f16", runner.kvLayout().keyType().toString().toLowerCase(), runner.kvLayout().toString());
+            assertEquals(TinyModels.SHAPE.layers(), runner.kvLayout().layers());
+            assertEquals(TinyModels.SHAPE.heads(), runner.kvLayout().kvHeads());
+            assertEquals(TinyModels.SHAPE.hidden() / TinyModels.SHAPE.heads(), runner.kvLayout().headSize());
+        }
+    }
+
+    @Test
     void streamedTextIsTheDecodedIds() throws Exception {
         Run r = run(exact("generate", "--model", ir.toString(), "--prompt", "Hello, wörld! 😀", "--max-tokens", "24",
                 "--ignore-eos", "--print-token-ids").toArray(String[]::new));

@@ -22,9 +22,9 @@ import java.util.Optional;
  */
 public final class ChatTemplate {
     /**
-     * Used when a model has no chat template: one line {@code role: content} per message, then,
-     * with a generation prompt, {@code assistant:} with no trailing space (the model's first token
-     * usually brings its own leading space). Example: {@code "system: Be brief.\nuser: Hi\nassistant:"}.
+     * Stands for "the model has no chat template" ({@link #isDefault()}): the server refuses chat
+     * for such a model, as vLLM does. Its text, one line {@code role: content} per message then
+     * {@code assistant:}, is also what ovserve's random test models ship as their own template.
      */
     public static final String DEFAULT_SOURCE = "{% for message in messages %}"
             + "{{ message['role'] + ': ' + message['content'] + '\\n' }}"
@@ -81,6 +81,16 @@ public final class ChatTemplate {
      * {@link ChatTemplateException#raisedByTemplate()} when the template rejected the conversation.
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, null, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * Renders {@code messages} as transformers' {@code apply_chat_template(messages, tools=tools,
+     * add_generation_prompt=..., **kwargs)} does: {@code tools} (JSON-shaped maps and lists, or
+     * null for none) is the template's {@code tools} variable; {@code kwargs} are further template
+     * variables (vLLM's {@code chat_template_kwargs}, e.g. Qwen3's {@code enable_thinking}).
+     */
+    public String render(List<ChatMessage> messages, List<?> tools, boolean addGenerationPrompt, Map<String, ?> kwargs) {
         var list = new ArrayList<Map<String, Object>>(messages.size());
         for (ChatMessage m : messages) {
             var map = new LinkedHashMap<String, Object>(4);
@@ -88,8 +98,14 @@ public final class ChatTemplate {
             map.put("content", m.content());
             list.add(map);
         }
-        var bindings = new HashMap<String, Object>();
+        var bindings = new HashMap<String, Object>(kwargs);
+        // Jinjava's functions are not variables; templates test "strftime_now is defined" (Llama 3.2).
+        bindings.putIfAbsent("strftime_now", "strftime_now");
+        bindings.putIfAbsent("raise_exception", "raise_exception");
         bindings.put("messages", list);
+        if (tools != null) {
+            bindings.put("tools", tools);
+        }
         bindings.put("add_generation_prompt", addGenerationPrompt);
         if (bosToken != null) {
             bindings.put("bos_token", bosToken);
@@ -98,6 +114,23 @@ public final class ChatTemplate {
             bindings.put("eos_token", eosToken);
         }
         return TemplateEngine.SHARED.render(source, bindings);
+    }
+
+    /**
+     * Renders a one-user-message conversation, as a start-up check: a template that cannot render
+     * that (rather than refusing it with {@code raise_exception}) is broken, and is reported when
+     * the server starts instead of failing every chat request. Empty when it renders.
+     */
+    public Optional<String> selfCheck() {
+        if (isDefault) {
+            return Optional.of("the model has no chat template; chat completions will be refused");
+        }
+        try {
+            render(List.of(new ChatMessage("user", "Hello")), true);
+            return Optional.empty();
+        } catch (ChatTemplateException e) {
+            return e.raisedByTemplate() ? Optional.empty() : Optional.of(e.getMessage());
+        }
     }
 
     /** The Jinja source, newlines normalized to {@code \n} and one trailing newline removed (as Jinja2 does). */

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
@@ -23,6 +24,23 @@ import jinjava.javax.el.CompositeELResolver;
  * Thread-safe: a parsed tree is read-only and every render gets its own interpreter and context.
  */
 final class TemplateEngine {
+    /**
+     * Jinjava's switches toward Jinja2's own behaviour: {@code {{-}}/{@code -}}} trim like the tag
+     * forms, {@code -} is whitespace control only where Jinja2 reads it so, operators bind as in
+     * Python, Python string escapes, dict literal keys are expressions, and iterating a dict yields
+     * its keys. Without them Llama 3, Qwen and Mistral templates render with stray whitespace.
+     */
+    static final LegacyOverrides JINJA2_SEMANTICS = LegacyOverrides.newBuilder()
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withParseWhitespaceControlStrictly(true)
+            .withUseNaturalOperatorPrecedence(true)
+            .withHandleBackslashInQuotesOnly(true)
+            .withEvaluateMapKeys(true)
+            .withIterateOverMapKeys(true)
+            .withKeepNullableLoopValues(true)
+            .withAllowAdjacentTextNodes(true)
+            .withUsePyishObjectMapper(true)
+            .build();
     static final TemplateEngine SHARED = new TemplateEngine(64);
 
     private final Jinjava jinjava;
@@ -37,6 +55,7 @@ final class TemplateEngine {
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
+                .withLegacyOverrides(JINJA2_SEMANTICS)
                 .build();
         jinjava = new Jinjava(config);
         // Templates come with model files: give them no way to read anything else.
@@ -80,7 +99,7 @@ final class TemplateEngine {
     private Node parse(String source) {
         JinjavaInterpreter interpreter = jinjava.newInterpreter();
         try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
-            Node root = interpreter.parse(source);
+            Node root = interpreter.parse(Jinja2Syntax.rewrite(source));
             throwIfFatal(interpreter.getErrorsCopy(), "chat template does not parse: ");
             return root;
         } catch (ChatTemplateException e) {

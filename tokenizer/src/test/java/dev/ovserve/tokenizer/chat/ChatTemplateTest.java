@@ -138,7 +138,7 @@ class ChatTemplateTest {
                 + "{{ c.upper() }} {{ c.lower() }} {{ c.strip('H!') }} {{ c.lstrip('H') }} {{ c.rstrip('!') }} "
                 + "{{ 'hello wORLD'.title() }} {{ c.replace('l', 'L') }} {{ c.find('o') }} {{ c.count('l') }} "
                 + "{{ 'aBC'.capitalize() }}", null, null);
-        assertEquals("true true [Hello, world!] [He, lo world!] HELLO WORLD! hello world! ello world ello world! Hello world "
+        assertEquals("true true ['Hello', 'world!'] ['He', 'lo world!'] HELLO WORLD! hello world! ello world ello world! Hello world "
                 + "Hello World HeLLo worLd! 4 3 Abc", t.render(List.of(new ChatMessage("user", "Hello world!"))));
     }
 
