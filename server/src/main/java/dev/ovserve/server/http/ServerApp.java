@@ -55,7 +55,7 @@ public final class ServerApp implements AutoCloseable {
         ExecutorService workers = workerPool(limits);
         try {
             PromptTokenCache cache = new PromptTokenCache();
-            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
+            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads, settings.servedModelName());
             Admission admission = new Admission(limits, engine.config().maxModelLen(), longestTokenChars(tokenizer));
             ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), limits, settings.apiKey(), metrics,
