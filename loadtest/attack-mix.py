@@ -20,6 +20,7 @@ Python standard library only. Exit status 1 when a goal is missed.
 import argparse
 import http.client
 import json
+import re
 import os
 import resource
 import socket
@@ -200,7 +201,7 @@ def raw_oddities(target, stats, phase, stop):
                         got += chunk
                         if name != "pipelined-25" and b"\r\n\r\n" in got:
                             break
-                statuses = [line.split(b" ")[1].decode() for line in got.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+                statuses = [m.decode() for m in re.findall(rb"HTTP/1\.1 (\d{3}) ", got)]
                 stats.add("odd:" + name, phase[0], statuses[-1] if statuses else "no-response")
             except OSError as e:
                 stats.add("odd:" + name, phase[0], "error:" + type(e).__name__)

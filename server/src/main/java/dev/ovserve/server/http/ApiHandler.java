@@ -182,8 +182,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         try {
             current = GenerationCall.start(ctx, context, plan, keepAlive, endpoint, () -> done(ctx));
-        } catch (ApiException e) {
-            refuse(ctx, e, keepAlive, endpoint);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "submitting a request failed", e);
+            refuse(ctx, ApiException.serverError("The server could not start this request."), keepAlive, endpoint);
         }
     }
 

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +45,9 @@ final class BoundedBodyAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        ctx.writeAndFlush(tooLarge()).addListener((ChannelFutureListener) f ->
+        // Written below the keep-alive handler, which would close at once on "Connection: close" and reset the upload.
+        ChannelHandlerContext below = ctx.pipeline().context(HttpServerKeepAliveHandler.class);
+        (below != null ? below : ctx).writeAndFlush(tooLarge()).addListener((ChannelFutureListener) f ->
                 f.channel().eventLoop().schedule(() -> f.channel().close(), LINGER_MILLIS, TimeUnit.MILLISECONDS));
     }
 

@@ -18,21 +18,25 @@ final class Connections {
         if (open.size() <= max) {
             return true;
         }
-        ConnectionGuard oldest = null;
-        long oldestSince = Long.MAX_VALUE;
-        for (ConnectionGuard g : open) {
-            long since = g.idleSince;
-            if (g != guard && since != 0 && since < oldestSince) {
-                oldest = g;
-                oldestSince = since;
+        while (true) { // connections arrive on several event loops at once: if another took this victim, look again
+            ConnectionGuard oldest = null;
+            long oldestSince = Long.MAX_VALUE;
+            for (ConnectionGuard g : open) {
+                long since = g.idleSince;
+                if (g != guard && since != 0 && since < oldestSince) {
+                    oldest = g;
+                    oldestSince = since;
+                }
+            }
+            if (oldest == null) {
+                open.remove(guard);
+                return false;
+            }
+            if (open.remove(oldest)) {
+                oldest.close();
+                return true;
             }
         }
-        if (oldest != null && open.remove(oldest)) {
-            oldest.close();
-            return true;
-        }
-        open.remove(guard);
-        return false;
     }
 
     void remove(ConnectionGuard guard) {

@@ -64,13 +64,7 @@ final class GenerationCall {
         this.onDone = onDone;
     }
 
-    /** Parses, validates and submits; any refusal before submission is thrown as {@link ApiException}. */
-    static GenerationCall start(ChannelHandlerContext ctx, ApiContext context, boolean chat, byte[] body, boolean keepAlive,
-                                String endpoint, Runnable onDone) {
-        return start(ctx, context, Planner.plan(context, chat, body), keepAlive, endpoint, onDone);
-    }
-
-    /** Submits a plan made elsewhere (the worker pool); engine refusals arrive later, through the sinks. */
+    /** Submits a plan (made on the worker pool); engine refusals arrive later, through the sinks. */
     static GenerationCall start(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, boolean keepAlive,
                                 String endpoint, Runnable onDone) {
         GenerationCall call = new GenerationCall(ctx, context, plan, keepAlive, endpoint, onDone);

@@ -127,14 +127,23 @@ final class TinyServer implements AutoCloseable {
 
     private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui, Duration minStep,
                                     boolean ready) throws Exception {
+        return start(ir, config, apiKey, limits, ui, ready, r -> minStep.isPositive() ? new PacedRunner(r, minStep) : r);
+    }
+
+    /** The engine runs {@code wrap(runner)}: lets a test inject failures into the real model's steps. */
+    static TinyServer startWrapped(java.util.function.UnaryOperator<dev.ovserve.scheduler.ModelRunner> wrap) throws Exception {
+        return start(model().resolve("ir"), defaultConfig(), null, Limits.DEFAULT, true, true, wrap);
+    }
+
+    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui, boolean ready,
+                                    java.util.function.UnaryOperator<dev.ovserve.scheduler.ModelRunner> wrap) throws Exception {
         Path hf = model().resolve("hf");
         Core core = new Core();
         PagedModelRunner runner = null;
         Engine engine = null;
         try {
             runner = PagedModelRunner.load(core, ir, PagedModelOptions.cpu(0.01).withProperties(TinyModels.EXACT));
-            engine = new Engine(minStep.isPositive() ? new PacedRunner(runner, minStep) : runner, config,
-                    new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
+            engine = new Engine(wrap.apply(runner), config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
             PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
             ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
                     new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui), ready);
