@@ -564,10 +564,14 @@ public final class Engine implements AutoCloseable {
         int free = 0;
         int total = 0;
         long preemptions = 0;
+        long prefixQueried = 0;
+        long prefixHit = 0;
         List<EngineStats.PoolStats> pools = new ArrayList<>();
         for (Lane lane : lanes().reversed()) {
             Scheduler sc = lane.scheduler;
             BlockManager b = sc.blocks();
+            prefixQueried += b.prefixQueryTokens();
+            prefixHit += b.prefixHitTokens();
             running += sc.runningCount();
             waiting += sc.waitingCount();
             used += b.usedBlocks();
@@ -578,9 +582,12 @@ public final class Engine implements AutoCloseable {
         }
         for (Lane lane : retired) {
             pools.add(poolStats(lane, EngineStats.PoolStats.State.RETIRED));
+            prefixQueried += lane.scheduler.blocks().prefixQueryTokens();
+            prefixHit += lane.scheduler.blocks().prefixHitTokens();
         }
         stats = new EngineStats(running, waiting, used, free, total, serving.scheduler.blocks().hitRate(), preemptions, steps,
-                promptTokensComputed, generatedTokens, serving.device, pools);
+                promptTokensComputed, generatedTokens, serving.device, pools, serving.scheduler.blocks().blockSize(), prefixQueried,
+                prefixHit);
     }
 
     private static EngineStats.PoolStats poolStats(Lane lane, EngineStats.PoolStats.State state) {

@@ -60,6 +60,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-queued-requests", defaultValue = "256",
             description = "Requests waiting for a worker; more get a 429. Default: ${DEFAULT-VALUE}")
     int maxQueued;
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "text, or json: one JSON object per line (for log collectors). Default: ${DEFAULT-VALUE}")
+    String logFormat;
     @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
             description = "On SIGTERM, how long running requests may take to finish. Default: ${DEFAULT-VALUE}")
     int graceSeconds;
@@ -67,6 +70,12 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("OVSERVE_API_KEY");
+        java.util.function.Consumer<String> say = switch (logFormat) {
+            case "text" -> LogFormat.TEXT.install();
+            case "json" -> LogFormat.JSON.install();
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--log-format must be text or json, not " + logFormat);
+        };
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
             long kvTokens = (long) loaded.runner().numBlocks() * loaded.runner().blockSize();
@@ -78,15 +87,15 @@ final class ServeCommand implements Callable<Integer> {
                     new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                System.err.println("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");
+                say.accept("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");
                 server.shutdown(graceSeconds * 1000L);
                 stopped.countDown();
             }, "ovserve-shutdown"));
-            System.err.printf("ovserve: serving %s on %s (%s) at http://%s:%d with %d KV blocks%n", name,
+            say.accept(String.format("ovserve: serving %s on %s (%s) at http://%s:%d with %d KV blocks", name,
                     loaded.engine().stats().servingDevice(), String.join(",", loaded.runner().executionDevices()), host, server.port(),
-                    loaded.runner().numBlocks());
+                    loaded.runner().numBlocks()));
             if (!noUi) {
-                System.err.printf("ovserve: playground at http://%s:%d/ (--no-ui turns it off)%n", host, server.port());
+                say.accept(String.format("ovserve: playground at http://%s:%d/ (--no-ui turns it off)", host, server.port()));
             }
             stopped.await();
         }

@@ -56,7 +56,7 @@ public final class ServerApp implements AutoCloseable {
         ExecutorService workers = workerPool(limits);
         try {
             PromptTokenCache cache = new PromptTokenCache();
-            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
+            ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads, settings.servedModelName());
             Admission admission = new Admission(limits, engine.config().maxModelLen(), longestTokenChars(tokenizer));
             ChatTemplate template = ChatTemplate.load(modelDir);
             template.selfCheck().ifPresent(problem -> LOG.warning("chat template of " + modelDir + ": " + problem));

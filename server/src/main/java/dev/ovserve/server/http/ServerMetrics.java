@@ -2,6 +2,7 @@ package dev.ovserve.server.http;
 
 import dev.ovserve.scheduler.engine.Engine;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -34,7 +35,8 @@ public final class ServerMetrics {
     final Counter generationTokens = Counter.builder().name("ovserve_generation_tokens_total").help("Generated tokens")
             .register(registry);
 
-    public ServerMetrics(Engine engine, DoubleSupplier promptCacheHitRate, Supplier<List<DeviceLoad>> loads) {
+    public ServerMetrics(Engine engine, DoubleSupplier promptCacheHitRate, Supplier<List<DeviceLoad>> loads, String modelName) {
+        registerVllmNames(engine, modelName);
         gauge("ovserve_num_requests_running", "Sequences running in the engine", () -> engine.stats().running());
         gauge("ovserve_num_requests_waiting", "Sequences waiting for admission", () -> engine.stats().waiting());
         gauge("ovserve_kv_cache_usage_ratio", "Share of KV blocks in use", () -> engine.stats().kvCacheUsage());
@@ -61,6 +63,35 @@ public final class ServerMetrics {
                         cb.call(t.warmupSeconds(), l.device(), "warmup");
                     }
                 }).register(registry);
+    }
+
+    /**
+     * The same figures under vLLM's names, which the Gateway API Inference Extension's endpoint
+     * picker scrapes by default and common dashboards chart (docs/DEPLOY.md has the table).
+     */
+    private void registerVllmNames(Engine engine, String modelName) {
+        vllmGauge("vllm:num_requests_running", "Requests running in the engine", modelName, () -> engine.stats().running());
+        vllmGauge("vllm:num_requests_waiting", "Requests waiting to be scheduled", modelName, () -> engine.stats().waiting());
+        vllmGauge("vllm:kv_cache_usage_perc", "KV-cache usage: 1 means every block is in use", modelName,
+                () -> engine.stats().kvCacheUsage());
+        vllmGauge("vllm:gpu_cache_usage_perc", "KV-cache usage under vLLM's older name (read by older endpoint pickers)", modelName,
+                () -> engine.stats().kvCacheUsage());
+        CounterWithCallback.builder().name("vllm:prefix_cache_queries").help("Prompt tokens looked up in the prefix cache")
+                .labelNames("model_name").callback(cb -> cb.call(engine.stats().prefixQueryTokens(), modelName)).register(registry);
+        CounterWithCallback.builder().name("vllm:prefix_cache_hits").help("Prompt tokens found in the prefix cache")
+                .labelNames("model_name").callback(cb -> cb.call(engine.stats().prefixHitTokens(), modelName)).register(registry);
+        CounterWithCallback.builder().name("vllm:num_preemptions").help("Sequences preempted so far")
+                .labelNames("model_name").callback(cb -> cb.call(engine.stats().preemptions(), modelName)).register(registry);
+        GaugeWithCallback.builder().name("vllm:cache_config_info").help("KV-cache shape, in labels (the picker's prefix scorer reads them)")
+                .labelNames("model_name", "block_size", "num_gpu_blocks")
+                .callback(cb -> cb.call(1, modelName, Integer.toString(engine.stats().blockSize()),
+                        Integer.toString(engine.stats().totalBlocks())))
+                .register(registry);
+    }
+
+    private void vllmGauge(String name, String help, String modelName, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("model_name")
+                .callback(cb -> cb.call(value.getAsDouble(), modelName)).register(registry);
     }
 
     private void gauge(String name, String help, DoubleSupplier value) {
