@@ -120,7 +120,8 @@ final class Scheduler {
             if (running.size() + promisedSiblings() + siblings > config.maxNumSeqs() && !running.isEmpty()) {
                 return;
             }
-            PrefixHit hit = config.enablePrefixCaching() ? blocks.lookupPrefix(s.rawTokens(), s.length() - 1) : PrefixHit.NONE;
+            PrefixHit hit = config.enablePrefixCaching() ? blocks.lookupPrefix(s.rawTokens(), s.length() - 1, s.request.request().cacheSalt())
+                    : PrefixHit.NONE;
             int start = hit.tokens();
             int n = Math.min(s.length() - start, plan.budget);
             if (!blocks.allocate(s.id, hit, start + n)) {
@@ -212,7 +213,7 @@ final class Scheduler {
                 continue; // finished or cancelled while the step ran
             }
             s.computed += chunks.get(i).tokens().length;
-            blocks.markComputed(s.id, s.rawTokens(), s.computed);
+            blocks.markComputed(s.id, s.rawTokens(), s.computed, s.request.request().cacheSalt());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ovserve.server.cli;
 
 import dev.ovserve.server.http.Limits;
+import dev.ovserve.server.http.PrefixCacheScope;
 import dev.ovserve.server.http.ServerApp;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -60,6 +61,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-queued-requests", defaultValue = "256",
             description = "Requests waiting for a worker; more get a 429. Default: ${DEFAULT-VALUE}")
     int maxQueued;
+    @Option(names = "--prefix-cache-scope", defaultValue = "global", description = "Which requests share prefix-cache "
+            + "blocks: global (all with the same cache_salt) or connection (only one connection's, so no client can probe "
+            + "another's prompts through cached_tokens). Default: ${DEFAULT-VALUE}")
+    String prefixCacheScope;
     @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
             description = "On SIGTERM, how long running requests may take to finish. Default: ${DEFAULT-VALUE}")
     int graceSeconds;
@@ -67,6 +72,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("OVSERVE_API_KEY");
+        PrefixCacheScope scope = PrefixCacheScope.parse(prefixCacheScope); // before loading the model
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
             long kvTokens = (long) loaded.runner().numBlocks() * loaded.runner().blockSize();
@@ -75,7 +81,8 @@ final class ServeCommand implements Callable<Integer> {
                     maxConnections > 0 ? maxConnections : connectionsTheFileLimitAllows(), idleTimeout, headerTimeout, bodyTimeout,
                     maxPipelined, workers, maxQueued);
             ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
-                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi));
+                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi,
+                            scope));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");

@@ -96,7 +96,7 @@ final class GenerationCall {
             String id = base + "-" + p;
             requestIds.add(id);
             context.engine().submit(new GenerationRequest(id, plan.prompts().get(p), plan.params().get(p), new Sink(p), client,
-                    null));
+                    context.prefixCacheScope().salt(plan.cacheSalt(), client)));
         }
     }
 
