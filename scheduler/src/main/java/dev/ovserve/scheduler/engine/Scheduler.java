@@ -7,15 +7,19 @@ import dev.ovserve.scheduler.kv.BlockManager;
 import dev.ovserve.scheduler.kv.PrefixHit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Iteration-level scheduling under a token budget: running decodes first, then running
- * prefills (chunked), then FCFS admission of waiting sequences. When blocks run out the most
- * recently admitted running sequence is preempted (its blocks freed, recomputed later from the
- * front of the queue). Owned by the engine thread.
+ * prefills (chunked), then admission of waiting sequences, fair across clients: the next one
+ * admitted is the oldest waiting sequence of the client holding the fewest running sequences
+ * (ties go to queue order, so one client's own sequences stay first come, first served). When
+ * blocks run out, the newest running sequence of the client holding the most is preempted (its
+ * blocks freed, recomputed later from the front of the queue). Owned by the engine thread.
  */
 final class Scheduler {
     private final SchedulerConfig config;
@@ -90,41 +94,52 @@ final class Scheduler {
         }
     }
 
+    /** The victim: from the client holding the most running sequences, its newest one not in this step. */
     private Sequence newestUnscheduled(Plan plan, Sequence except) {
-        Sequence newest = null;
+        Map<String, Integer> load = runningPerClient();
+        Sequence victim = null;
+        int victimLoad = 0;
         for (Sequence r : running) {
-            if (r != except && !plan.has(r) && (newest == null || r.admittedAt > newest.admittedAt)) {
-                newest = r;
+            if (r == except || plan.has(r)) {
+                continue;
+            }
+            int l = load.get(client(r));
+            if (victim == null || l > victimLoad || (l == victimLoad && r.admittedAt > victim.admittedAt)) {
+                victim = r;
+                victimLoad = l;
             }
         }
-        return newest;
+        return victim;
     }
 
     private void admit(Plan plan) {
+        Map<String, Integer> load = runningPerClient();
         while (plan.budget > 0 && !waiting.isEmpty()) {
-            Sequence s = waiting.peekFirst();
+            Sequence s = nextFair(load);
             int siblings = s.request.forked ? 1 : s.request.request().params().n();
             if (running.size() + promisedSiblings() + siblings > config.maxNumSeqs() && !running.isEmpty()) {
                 return;
             }
-            PrefixHit hit = config.enablePrefixCaching() ? blocks.lookupPrefix(s.rawTokens(), s.length() - 1) : PrefixHit.NONE;
+            PrefixHit hit = config.enablePrefixCaching() ? blocks.lookupPrefix(s.rawTokens(), s.length() - 1, s.request.request().cacheSalt())
+                    : PrefixHit.NONE;
             int start = hit.tokens();
             int n = Math.min(s.length() - start, plan.budget);
             if (!blocks.allocate(s.id, hit, start + n)) {
                 if (running.isEmpty() && plan.isEmpty()) {
                     // Alone with the whole cache free and still no room: it can never run.
-                    waiting.pollFirst();
+                    waiting.remove(s);
                     plan.unservable.add(s);
                     continue;
                 }
-                return; // FCFS: nobody overtakes the head of the queue
+                return; // nobody overtakes the fair pick, so a long prompt is not starved by short ones
             }
             List<BlockCopy> copies = blocks.prepareWrite(s.id, start, start + n);
             if (copies == null) {
                 blocks.free(s.id);
                 return;
             }
-            waiting.pollFirst();
+            waiting.remove(s);
+            load.merge(client(s), siblings, Integer::sum);
             if (s.outputLength() == 0 && !s.request.forked) {
                 s.request.cachedPromptTokens = start;
             }
@@ -134,6 +149,39 @@ final class Scheduler {
             running.add(s);
             plan.add(s, n, blocks.blockTable(s.id), copies);
         }
+    }
+
+    /**
+     * The first waiting sequence (queue order) of the client with the fewest sequences running,
+     * counting siblings that running parents will fork.
+     */
+    private Sequence nextFair(Map<String, Integer> load) {
+        Sequence best = null;
+        int bestLoad = Integer.MAX_VALUE;
+        for (Sequence w : waiting) {
+            int l = load.getOrDefault(client(w), 0);
+            if (l < bestLoad) {
+                best = w;
+                bestLoad = l;
+                if (l == 0) {
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Running sequences per client, plus the siblings not yet forked parents will add. */
+    private Map<String, Integer> runningPerClient() {
+        Map<String, Integer> load = new HashMap<>();
+        for (Sequence r : running) {
+            load.merge(client(r), r.request.forked ? 1 : r.request.request().params().n(), Integer::sum);
+        }
+        return load;
+    }
+
+    private static String client(Sequence s) {
+        return s.request.request().client();
     }
 
     /** Siblings that running, not yet forked parents will add once their prompt is done. */
@@ -165,7 +213,7 @@ final class Scheduler {
                 continue; // finished or cancelled while the step ran
             }
             s.computed += chunks.get(i).tokens().length;
-            blocks.markComputed(s.id, s.rawTokens(), s.computed);
+            blocks.markComputed(s.id, s.rawTokens(), s.computed, s.request.request().cacheSalt());
         }
     }
 

@@ -63,6 +63,14 @@ public final class BlockManager {
      * Changes nothing. With prefix caching off it is {@link PrefixHit#NONE}.
      */
     public PrefixHit lookupPrefix(int[] tokens, int maxTokens) {
+        return lookupPrefix(tokens, maxTokens, null);
+    }
+
+    /**
+     * As {@link #lookupPrefix(int[], int)}, among blocks computed with the same cache salt (null:
+     * among unsalted ones only).
+     */
+    public PrefixHit lookupPrefix(int[] tokens, int maxTokens, String salt) {
         if (maxTokens < 0 || maxTokens > tokens.length) {
             throw new IllegalArgumentException("maxTokens " + maxTokens + " outside 0.." + tokens.length);
         }
@@ -75,7 +83,7 @@ public final class BlockManager {
         int hits = 0;
         long parent = BlockKey.ROOT;
         while (hits < fullBlocks) {
-            Integer block = prefixMap.get(BlockKey.of(parent, tokens, hits * blockSize, blockSize));
+            Integer block = prefixMap.get(BlockKey.of(parent, salt, tokens, hits * blockSize, blockSize));
             if (block == null) {
                 break;
             }
@@ -175,6 +183,11 @@ public final class BlockManager {
      * (then this one stays unregistered and the sequence's chain continues through the other).
      */
     public void markComputed(long seqId, int[] tokens, int computedTokens) {
+        markComputed(seqId, tokens, computedTokens, null);
+    }
+
+    /** As {@link #markComputed(long, int[], int)}, registering the blocks under {@code salt}. */
+    public void markComputed(long seqId, int[] tokens, int computedTokens, String salt) {
         SequenceBlocks seq = require(seqId);
         if (computedTokens < 0 || computedTokens > tokens.length || computedTokens > seq.size() * blockSize) {
             throw new IllegalArgumentException("sequence " + seqId + " cannot have computed " + computedTokens
@@ -191,7 +204,7 @@ public final class BlockManager {
                 continue;
             }
             long parent = i == 0 ? BlockKey.ROOT : seq.keyId(i - 1);
-            BlockKey key = BlockKey.of(parent, tokens, i * blockSize, blockSize);
+            BlockKey key = BlockKey.of(parent, salt, tokens, i * blockSize, blockSize);
             Integer twin = prefixMap.putIfAbsent(key, block);
             if (twin != null) {
                 seq.addKeyId(keyIdOf[twin]);

@@ -1,6 +1,7 @@
 package dev.ovserve.server.cli;
 
 import dev.ovserve.server.http.Limits;
+import dev.ovserve.server.http.PrefixCacheScope;
 import dev.ovserve.server.http.ServerApp;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -63,6 +64,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--log-format", defaultValue = "text",
             description = "text, or json: one JSON object per line (for log collectors). Default: ${DEFAULT-VALUE}")
     String logFormat;
+    @Option(names = "--prefix-cache-scope", defaultValue = "global", description = "Which requests share prefix-cache "
+            + "blocks: global (all with the same cache_salt) or connection (only one connection's, so no client can probe "
+            + "another's prompts through cached_tokens). Default: ${DEFAULT-VALUE}")
+    String prefixCacheScope;
     @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
             description = "On SIGTERM, how long running requests may take to finish. Default: ${DEFAULT-VALUE}")
     int graceSeconds;
@@ -76,6 +81,7 @@ final class ServeCommand implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--log-format must be text or json, not " + logFormat);
         };
+        PrefixCacheScope scope = PrefixCacheScope.parse(prefixCacheScope); // before loading the model
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
             long kvTokens = (long) loaded.runner().numBlocks() * loaded.runner().blockSize();
@@ -84,7 +90,8 @@ final class ServeCommand implements Callable<Integer> {
                     maxConnections > 0 ? maxConnections : connectionsTheFileLimitAllows(), idleTimeout, headerTimeout, bodyTimeout,
                     maxPipelined, workers, maxQueued);
             ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
-                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi));
+                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi,
+                            scope));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 say.accept("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");

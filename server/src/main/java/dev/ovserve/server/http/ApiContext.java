@@ -16,13 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every connection's handler shares: the engine, the tokenizer and its caches, the served
- * model's identity, limits, auth, metrics, the server's lifecycle flags, and the web playground
- * (null when it is switched off).
+ * model's identity, limits, auth, metrics, the server's lifecycle flags, the web playground
+ * (null when it is switched off), and who shares prefix-cache blocks.
  */
 public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache promptCache, ChatTemplate chatTemplate,
                          String servedModelName, Supplier<List<DeviceLoad>> loads, long createdEpochSeconds, Limits limits, String apiKey,
                          ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight,
-                         Admission admission, Executor workers, PlaygroundFiles playground) {
+                         Admission admission, Executor workers, PlaygroundFiles playground, PrefixCacheScope prefixCacheScope) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What /health reports: only READY answers 200; /health/live answers 503 only when FAILED. */

@@ -143,7 +143,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Parsing, templating and tokenizing go to the worker pool; the result comes back to this event loop. */
     private void plan(ChannelHandlerContext ctx, boolean chat, byte[] body, boolean keepAlive, String endpoint) {
         busy = true;
-        Object client = ctx.channel().id();
+        String client = ctx.channel().id().asLongText(); // one connection is one client, here and in the engine
         try {
             context.workers().execute(() -> {
                 Runnable next;
@@ -169,7 +169,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    private void start(ChannelHandlerContext ctx, GenerationPlan plan, long cost, Object client, boolean keepAlive, String endpoint) {
+    private void start(ChannelHandlerContext ctx, GenerationPlan plan, long cost, String client, boolean keepAlive, String endpoint) {
         if (!ctx.channel().isActive()) {
             done(ctx);
             return; // the client left while its request was being parsed
@@ -181,7 +181,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         try {
-            current = GenerationCall.start(ctx, context, plan, keepAlive, endpoint, () -> done(ctx));
+            current = GenerationCall.start(ctx, context, plan, client, keepAlive, endpoint, () -> done(ctx));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "submitting a request failed", e);
             refuse(ctx, ApiException.serverError("The server could not start this request."), keepAlive, endpoint);

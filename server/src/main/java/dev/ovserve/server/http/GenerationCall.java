@@ -40,6 +40,8 @@ final class GenerationCall {
     private final boolean keepAlive;
     private final String endpoint;
     private final Runnable onDone;
+    /** Admission's identity of the client, so the engine shares its slots fairly across clients. */
+    private final String client;
     private final List<String> requestIds = new ArrayList<>();
     private final List<ChoiceState> choices = new ArrayList<>();
     private final long arrivalNanos = System.nanoTime();
@@ -53,8 +55,8 @@ final class GenerationCall {
     /** Set when every engine request has completed; the stream ends once all text is written. */
     private Usage finalUsage;
 
-    private GenerationCall(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, boolean keepAlive, String endpoint,
-                           Runnable onDone) {
+    private GenerationCall(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, String client, boolean keepAlive,
+                           String endpoint, Runnable onDone) {
         this.ctx = ctx;
         this.loop = ctx.channel().eventLoop();
         this.context = context;
@@ -62,12 +64,13 @@ final class GenerationCall {
         this.keepAlive = keepAlive;
         this.endpoint = endpoint;
         this.onDone = onDone;
+        this.client = client;
     }
 
     /** Submits a plan (made on the worker pool); engine refusals arrive later, through the sinks. */
-    static GenerationCall start(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, boolean keepAlive,
-                                String endpoint, Runnable onDone) {
-        GenerationCall call = new GenerationCall(ctx, context, plan, keepAlive, endpoint, onDone);
+    static GenerationCall start(ChannelHandlerContext ctx, ApiContext context, GenerationPlan plan, String client,
+                                boolean keepAlive, String endpoint, Runnable onDone) {
+        GenerationCall call = new GenerationCall(ctx, context, plan, client, keepAlive, endpoint, onDone);
         call.submit();
         return call;
     }
@@ -92,7 +95,8 @@ final class GenerationCall {
         for (int p = 0; p < plan.prompts().size(); p++) {
             String id = base + "-" + p;
             requestIds.add(id);
-            context.engine().submit(new GenerationRequest(id, plan.prompts().get(p), plan.params().get(p), new Sink(p)));
+            context.engine().submit(new GenerationRequest(id, plan.prompts().get(p), plan.params().get(p), new Sink(p), client,
+                    context.prefixCacheScope().salt(plan.cacheSalt(), client)));
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.ovserve.server.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ovserve.server.api.CacheSalt;
+import dev.ovserve.server.api.RequestJson;
+
 import dev.ovserve.scheduler.sampling.SamplingParams;
 import dev.ovserve.server.api.ApiException;
 import dev.ovserve.server.api.ChatCompletionRequest;
@@ -22,7 +26,9 @@ final class Planner {
     }
 
     private static GenerationPlan completion(ApiContext context, byte[] body) {
-        CompletionRequest req = CompletionRequest.parse(body);
+        ObjectNode root = RequestJson.parse(body);
+        CompletionRequest req = CompletionRequest.from(root);
+        String salt = CacheSalt.from(root);
         checkModel(context, req.model());
         context.admission().checkShape(req.prompts().size(), req.sampling());
         long chars = req.prompts().stream().mapToLong(p -> p instanceof PromptInput.Text t ? t.text().length() : 0).sum();
@@ -50,11 +56,13 @@ final class Planner {
         SamplingParams first = params.getFirst();
         return new GenerationPlan(prompts, prefixes, params, req.stream(), req.includeUsage(),
                 new CompletionWire(CompletionWriter.create(context.servedModelName(), req.includeUsage()),
-                        first.logprobsRequested(), tokenBytes(context)));
+                        first.logprobsRequested(), tokenBytes(context)), salt);
     }
 
     private static GenerationPlan chat(ApiContext context, byte[] body) {
-        ChatCompletionRequest req = ChatCompletionRequest.parse(body);
+        ObjectNode root = RequestJson.parse(body);
+        ChatCompletionRequest req = ChatCompletionRequest.from(root);
+        String salt = CacheSalt.from(root);
         checkModel(context, req.model());
         context.admission().checkShape(1, req.sampling());
         if (context.chatTemplate().isDefault()) {
@@ -83,7 +91,7 @@ final class Planner {
         SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),
                 new ChatWire(ChatCompletionWriter.create(context.servedModelName(), req.includeUsage()), req.logprobs(),
-                        tokenBytes(context)));
+                        tokenBytes(context)), salt);
     }
 
     private static int[] tokenize(ApiContext context, String text, boolean addSpecialTokens) {

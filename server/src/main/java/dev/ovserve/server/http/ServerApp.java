@@ -20,10 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
 public final class ServerApp implements AutoCloseable {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ServerApp.class.getName());
-    /** Where and how to listen. {@code apiKey} null means no authentication; {@code ui} serves the playground at /. */
-    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui) {
+    /**
+     * Where and how to listen. {@code apiKey} null means no authentication; {@code ui} serves the
+     * playground at /; {@code prefixCacheScope} decides which requests share prefix-cache blocks.
+     */
+    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui,
+                           PrefixCacheScope prefixCacheScope) {
         public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
             this(host, port, servedModelName, apiKey, limits, true);
+        }
+
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui) {
+            this(host, port, servedModelName, apiKey, limits, ui, PrefixCacheScope.GLOBAL);
         }
     }
 
@@ -63,7 +71,7 @@ public final class ServerApp implements AutoCloseable {
             ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), limits, settings.apiKey(), metrics,
                     new AtomicBoolean(ready), new AtomicBoolean(false), new AtomicInteger(), admission, workers,
-                    settings.ui() ? PlaygroundFiles.load() : null);
+                    settings.ui() ? PlaygroundFiles.load() : null, settings.prefixCacheScope());
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context, workers);
         } catch (IOException | InterruptedException | RuntimeException e) {
             workers.shutdownNow();

@@ -138,8 +138,18 @@ final class TinyServer implements AutoCloseable {
         return start(ir, config, apiKey, limits, ui, pace, ready);
     }
 
+    /** Prefix-cache blocks shared only as {@code scope} allows. */
+    static TinyServer start(PrefixCacheScope scope) throws Exception {
+        return start(model().resolve("ir"), defaultConfig(), null, Limits.DEFAULT, true, r -> r, true, scope);
+    }
+
     private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui,
                                     UnaryOperator<ModelRunner> wrap, boolean ready) throws Exception {
+        return start(ir, config, apiKey, limits, ui, wrap, ready, PrefixCacheScope.GLOBAL);
+    }
+
+    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui,
+                                    UnaryOperator<ModelRunner> wrap, boolean ready, PrefixCacheScope scope) throws Exception {
         Path hf = model().resolve("hf");
         Core core = new Core();
         PagedModelRunner runner = null;
@@ -149,7 +159,7 @@ final class TinyServer implements AutoCloseable {
             engine = new Engine(wrap.apply(runner), config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
             PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
             ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
-                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui), ready);
+                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui, scope), ready);
             return new TinyServer(hf, ir, core, runner, engine, app, HfTokenizer.load(ir), apiKey);
         } catch (Exception | Error e) {
             if (engine != null) {
