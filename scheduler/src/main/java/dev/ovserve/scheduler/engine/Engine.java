@@ -398,7 +398,11 @@ public final class Engine implements AutoCloseable {
         generatedTokens++;
         SamplingParams p = r.request().params();
         FinishReason reason = TokenStopCheck.check(token.token(), s.outputLength(), s.length(), p, eosTokenIds, config.maxModelLen());
-        if (!TokenStopCheck.isStopToken(token.token(), p, eosTokenIds)) {
+        boolean endToken = s.sampler.endTokenTaken();
+        if (s.sampler.constraintEnded()) {
+            reason = FinishReason.STOP; // the constrained output is complete, whatever the length
+        }
+        if (!endToken && !TokenStopCheck.isStopToken(token.token(), p, eosTokenIds)) {
             if (!deliver(r, () -> r.request().sink().onToken(s.index, token))) {
                 return;
             }
