@@ -170,6 +170,16 @@ public final class Engine implements AutoCloseable {
         return config;
     }
 
+    /** Logits per row: the model's vocabulary, which may be larger than its tokenizer's. */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The model's end-of-sequence ids. */
+    public Set<Integer> eosTokenIds() {
+        return eosTokenIds;
+    }
+
     private static String unfit(ModelRunner runner, SchedulerConfig config) {
         int maxBlocksPerSequence = (config.maxModelLen() + runner.blockSize() - 1) / runner.blockSize();
         if (maxBlocksPerSequence > runner.numBlocks()) {

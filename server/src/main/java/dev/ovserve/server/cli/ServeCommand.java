@@ -22,6 +22,9 @@ final class ServeCommand implements Callable<Integer> {
     String apiKey;
     @Option(names = "--served-model-name", description = "The model id clients use (default: the model folder's name).")
     String servedModelName;
+    @Option(names = "--tool-call-parser", description = "How the model writes tool calls for tool_choice auto: hermes, "
+            + "llama3_json or mistral (vLLM's names). Default: detected from the chat template, else hermes.")
+    String toolCallParser;
     @Option(names = "--max-body-bytes", defaultValue = "4194304", description = "Largest request body. Default: ${DEFAULT-VALUE}")
     int maxBodyBytes;
     @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
@@ -34,7 +37,7 @@ final class ServeCommand implements Callable<Integer> {
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
             ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
-                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, new Limits(maxBodyBytes, 1)));
+                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, new Limits(maxBodyBytes, 1), toolCallParser));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");

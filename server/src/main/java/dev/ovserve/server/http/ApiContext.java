@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache promptCache, ChatTemplate chatTemplate,
                          String servedModelName, Supplier<List<DeviceLoad>> loads, long createdEpochSeconds, Limits limits, String apiKey,
-                         ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight) {
+                         ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight,
+                         StructuredOutput structured) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     String modelList() {

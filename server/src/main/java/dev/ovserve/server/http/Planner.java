@@ -1,6 +1,9 @@
 package dev.ovserve.server.http;
 
 import dev.ovserve.scheduler.sampling.SamplingParams;
+import dev.ovserve.scheduler.sampling.TokenConstraint;
+import dev.ovserve.server.api.OutputConstraint;
+import dev.ovserve.server.tools.ToolMode;
 import dev.ovserve.server.api.ApiException;
 import dev.ovserve.server.api.ChatCompletionRequest;
 import dev.ovserve.server.api.ChatCompletionWriter;
@@ -24,6 +27,7 @@ final class Planner {
     private static GenerationPlan completion(ApiContext context, byte[] body) {
         CompletionRequest req = CompletionRequest.parse(body);
         checkModel(context, req.model());
+        TokenConstraint constraint = compile(context, req.constraint());
         int maxModelLen = context.engine().config().maxModelLen();
         List<int[]> prompts = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
@@ -37,7 +41,7 @@ final class Planner {
                 throw ApiException.invalidValue("prompt", "the prompt is empty");
             }
             prompts.add(ids);
-            params.add(req.samplingParams(ids.length, maxModelLen));
+            params.add(constrained(req.samplingParams(ids.length, maxModelLen), constraint));
             prefixes.add(!req.echo() ? "" : p instanceof PromptInput.Text t ? t.text() : context.tokenizer().decode(ids, true));
         }
         SamplingParams first = params.getFirst();
@@ -49,17 +53,27 @@ final class Planner {
     private static GenerationPlan chat(ApiContext context, byte[] body) {
         ChatCompletionRequest req = ChatCompletionRequest.parse(body);
         checkModel(context, req.model());
+        ToolMode tools = ToolMode.of(req.tools(), context.structured().toolFormat());
+        TokenConstraint constraint = compile(context, tools != null && tools.constraint() != null ? tools.constraint() : req.constraint());
         String rendered;
         try {
-            rendered = context.chatTemplate().render(req.messages(), true);
+            rendered = context.chatTemplate().render(req.messages(), true, req.tools().templateTools());
         } catch (ChatTemplateException e) {
             throw ApiException.invalidValue("messages", "the chat template rejected the conversation: " + e.getMessage());
         }
         int[] ids = tokenize(context, rendered, false); // the template writes any BOS itself
-        SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
+        SamplingParams params = constrained(req.samplingParams(ids.length, context.engine().config().maxModelLen()), constraint);
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),
                 new ChatWire(ChatCompletionWriter.create(context.servedModelName(), req.includeUsage()), req.logprobs(),
-                        tokenBytes(context)));
+                        tokenBytes(context), tools));
+    }
+
+    private static TokenConstraint compile(ApiContext context, OutputConstraint c) {
+        return c == null ? null : context.structured().compile(c);
+    }
+
+    private static SamplingParams constrained(SamplingParams p, TokenConstraint c) {
+        return c == null ? p : p.toBuilder().constraint(c).build();
     }
 
     private static int[] tokenize(ApiContext context, String text, boolean addSpecialTokens) {

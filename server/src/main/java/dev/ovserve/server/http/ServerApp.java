@@ -2,7 +2,9 @@ package dev.ovserve.server.http;
 
 import dev.ovserve.scheduler.engine.Engine;
 import dev.ovserve.server.api.PromptTokenCache;
+import dev.ovserve.server.tools.ToolCallFormat;
 import dev.ovserve.tokenizer.HfTokenizer;
+import dev.ovserve.tokenizer.TokenBytes;
 import dev.ovserve.tokenizer.chat.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,8 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
 public final class ServerApp implements AutoCloseable {
-    /** Where and how to listen. {@code apiKey} null means no authentication. */
-    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {}
+    /**
+     * Where and how to listen. {@code apiKey} null means no authentication; {@code toolCallParser}
+     * (vLLM's names: hermes, llama3_json, mistral) null means "as the chat template writes calls".
+     */
+    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, String toolCallParser) {
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
+            this(host, port, servedModelName, apiKey, limits, null);
+        }
+    }
 
     private final HttpServer http;
     private final HfTokenizer tokenizer;
@@ -35,9 +44,14 @@ public final class ServerApp implements AutoCloseable {
         try {
             PromptTokenCache cache = new PromptTokenCache();
             ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
-            ApiContext context = new ApiContext(engine, tokenizer, cache, ChatTemplate.load(modelDir), settings.servedModelName(),
+            ChatTemplate template = ChatTemplate.load(modelDir);
+            StructuredOutput structured = new StructuredOutput(
+                    Constraints.compiler(TokenBytes.load(modelDir, engine.vocabSize()), engine.eosTokenIds()),
+                    settings.toolCallParser() != null ? ToolCallFormat.named(settings.toolCallParser())
+                            : ToolCallFormat.detect(template.source()));
+            ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
-                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger());
+                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger(), structured);
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context);
         } catch (IOException | InterruptedException | RuntimeException e) {
             tokenizer.close();

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,15 +80,23 @@ public final class ChatTemplate {
      * {@link ChatTemplateException#raisedByTemplate()} when the template rejected the conversation.
      */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, null);
+    }
+
+    /**
+     * Renders {@code messages} with {@code tools} (each {@code {"type": "function", "function":
+     * {...}}}, as transformers passes them; null for none, leaving the variable undefined).
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
         var list = new ArrayList<Map<String, Object>>(messages.size());
         for (ChatMessage m : messages) {
-            var map = new LinkedHashMap<String, Object>(4);
-            map.put("role", m.role());
-            map.put("content", m.content());
-            list.add(map);
+            list.add(m.toTemplateMap());
         }
         var bindings = new HashMap<String, Object>();
         bindings.put("messages", list);
+        if (tools != null) {
+            bindings.put("tools", tools);
+        }
         bindings.put("add_generation_prompt", addGenerationPrompt);
         if (bosToken != null) {
             bindings.put("bos_token", bosToken);
