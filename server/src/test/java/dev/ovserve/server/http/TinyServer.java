@@ -80,6 +80,40 @@ final class TinyServer implements AutoCloseable {
 
     static final int BOS = 256;
 
+    /**
+     * A Hermes-style chat template short enough for the tiny model's 128-token context: it lists
+     * the tools' names, writes an assistant's calls as {@code <tool_call>name(city)</tool_call>}
+     * (newlines follow text, not tags, which trim_blocks would eat)
+     * (so a call's arguments must reach it as an object) and tool results in a tool turn.
+     */
+    static final String TOOLS_TEMPLATE = "{% if tools %}T:{% for t in tools %} {{ t.function.name }}{% endfor %};\n{% endif %}"
+            + "{% for m in messages %}{% if m.tool_calls %}{% for c in m.tool_calls %}<tool_call>{{ c.function.name }}"
+            + "({{ c.function.arguments.city }})</tool_call>{% endfor %};\n{% elif m.role == 'tool' %}R({{ m.tool_call_id }}):"
+            + " {{ m.content }}\n{% else %}{{ m.role[0] }}: {{ m.content }}\n{% endif %}{% endfor %}"
+            + "{% if add_generation_prompt %}a:{% endif %}";
+
+    /** The same model whose tokenizer_config.json carries {@link #TOOLS_TEMPLATE}. */
+    static TinyServer startWithToolsTemplate() throws Exception {
+        return start(toolsModel(), defaultConfig(), null, Limits.DEFAULT);
+    }
+
+    private static synchronized Path toolsModel() throws IOException {
+        Path ir = model().resolve("ir");
+        Path tools = root.resolve("ir-tools");
+        if (!Files.isDirectory(tools)) {
+            Files.createDirectories(tools);
+            try (Stream<Path> files = Files.list(ir)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, tools.resolve(f.getFileName()));
+                }
+            }
+            var config = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(tools.resolve("tokenizer_config.json").toFile());
+            config.put("chat_template", TOOLS_TEMPLATE);
+            Http.JSON.writeValue(tools.resolve("tokenizer_config.json").toFile(), config);
+        }
+        return tools;
+    }
+
     private static synchronized Path bosModel() throws IOException {
         Path ir = model().resolve("ir");
         Path bos = root.resolve("ir-bos");
