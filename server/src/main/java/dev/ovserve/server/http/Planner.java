@@ -54,7 +54,8 @@ final class Planner {
         ChatCompletionRequest req = ChatCompletionRequest.parse(body);
         checkModel(context, req.model());
         ToolMode tools = ToolMode.of(req.tools(), context.structured().toolFormat());
-        TokenConstraint constraint = compile(context, tools != null && tools.constraint() != null ? tools.constraint() : req.constraint());
+        TokenConstraint constraint = tools == null ? compile(context, req.constraint())
+                : tools.constraint() != null ? compile(context, tools.constraint()) : context.structured().autoCalls(tools);
         String rendered;
         try {
             rendered = context.chatTemplate().render(req.messages(), true, req.tools().templateTools());

@@ -9,7 +9,9 @@ import dev.ovserve.tokenizer.chat.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import dev.ovserve.server.serving.DeviceLoad;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,10 +47,13 @@ public final class ServerApp implements AutoCloseable {
             PromptTokenCache cache = new PromptTokenCache();
             ServerMetrics metrics = new ServerMetrics(engine, cache::hitRate, loads);
             ChatTemplate template = ChatTemplate.load(modelDir);
-            StructuredOutput structured = new StructuredOutput(
-                    Constraints.compiler(TokenBytes.load(modelDir, engine.vocabSize()), engine.eosTokenIds()),
-                    settings.toolCallParser() != null ? ToolCallFormat.named(settings.toolCallParser())
-                            : ToolCallFormat.detect(template.source()));
+            TokenBytes tokenBytes = TokenBytes.load(modelDir, engine.vocabSize());
+            ToolCallFormat toolFormat = settings.toolCallParser() != null ? ToolCallFormat.named(settings.toolCallParser())
+                    : ToolCallFormat.detect(template.source());
+            Set<Integer> markerIds = new HashSet<>();
+            tokenizer.tokenToId(toolFormat.marker()).ifPresent(markerIds::add);
+            StructuredOutput structured = new StructuredOutput(Constraints.compiler(tokenBytes, engine.eosTokenIds()), toolFormat,
+                    tokenBytes.bytes(), markerIds);
             ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
                     new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger(), structured);

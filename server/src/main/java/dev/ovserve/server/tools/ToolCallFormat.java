@@ -46,7 +46,7 @@ public enum ToolCallFormat {
     }
 
     /** The text that starts a call (for llama3_json, a leading '{' starts one too). */
-    String marker() {
+    public String marker() {
         return marker;
     }
 

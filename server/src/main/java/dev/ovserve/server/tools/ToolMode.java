@@ -10,8 +10,11 @@ import dev.ovserve.server.api.OutputConstraint;
 import dev.ovserve.server.api.ToolChoice;
 import dev.ovserve.server.api.ToolDefinition;
 import dev.ovserve.server.api.ToolRequest;
+import dev.ovserve.scheduler.sampling.TokenConstraint;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * How one chat request's output becomes tool calls.
@@ -53,20 +56,53 @@ public final class ToolMode {
         };
     }
 
+    /**
+     * For "auto": the schema a call is held to once the model has written its family's marker
+     * (hermes {"name", "arguments"}, llama3_json {"name", "parameters"}, mistral an array of
+     * {"name", "arguments"}); null otherwise.
+     */
+    public OutputConstraint autoCallConstraint() {
+        if (!(request.choice() instanceof ToolChoice.Auto)) {
+            return null;
+        }
+        ObjectNode call = callSchema(format == ToolCallFormat.LLAMA3_JSON ? "parameters" : "arguments");
+        if (format == ToolCallFormat.MISTRAL) {
+            ObjectNode array = JSON.createObjectNode().put("type", "array").put("minItems", 1);
+            if (!request.parallel()) {
+                array.put("maxItems", 1);
+            }
+            array.set("items", call);
+            call = array;
+        }
+        return OutputConstraint.jsonSchema(call.toString(), "tools");
+    }
+
+    /** For "auto": free text until the marker, then {@code call}; see {@link TriggeredConstraint}. */
+    public TokenConstraint lazy(TokenConstraint call, Set<Integer> markerIds, byte[][] tokenBytes) {
+        return new TriggeredConstraint(call, markerIds, format.marker().getBytes(StandardCharsets.UTF_8), tokenBytes,
+                request.parallel());
+    }
+
+    private ObjectNode callSchema(String argumentsKey) {
+        ObjectNode schema = JSON.createObjectNode();
+        ArrayNode anyOf = schema.putArray("anyOf");
+        for (ToolDefinition t : request.tools()) {
+            ObjectNode item = anyOf.addObject().put("type", "object");
+            ObjectNode props = item.putObject("properties");
+            props.putObject("name").put("const", t.name());
+            props.set(argumentsKey, t.parameters());
+            item.putArray("required").add("name").add(argumentsKey);
+            item.put("additionalProperties", false);
+        }
+        return schema;
+    }
+
     ObjectNode requiredSchema() {
         ObjectNode schema = JSON.createObjectNode().put("type", "array").put("minItems", 1);
         if (!request.parallel()) {
             schema.put("maxItems", 1);
         }
-        ArrayNode anyOf = schema.putObject("items").putArray("anyOf");
-        for (ToolDefinition t : request.tools()) {
-            ObjectNode item = anyOf.addObject().put("type", "object");
-            ObjectNode props = item.putObject("properties");
-            props.putObject("name").put("const", t.name());
-            props.set("parameters", t.parameters());
-            item.putArray("required").add("name").add("parameters");
-            item.put("additionalProperties", false);
-        }
+        schema.set("items", callSchema("parameters"));
         return schema;
     }
 

@@ -288,6 +288,36 @@ class StructuredOutputEndToEndTest {
         assertEquals(choice.message().content(), none.choices().getFirst().message().content(), "none: the same text");
     }
 
+    /**
+     * "auto" when the model does call: a logit bias makes the random model write {@code <tool_call>}
+     * (one added token, as in Qwen's vocabulary) first; from there the call is held to the tools'
+     * schemas, so it parses and validates, and without parallel calls the output ends with it.
+     */
+    @Test
+    void autoCallsTheModelStartsAreHeldToTheSchemasStreamedAndNot() throws Exception {
+        for (long seed = 1; seed <= 4; seed++) {
+            var params = toolRequest(seed).parallelToolCalls(false)
+                    .logitBias(ChatCompletionCreateParams.LogitBias.builder()
+                            .putAdditionalProperty(Integer.toString(TinyServer.TOOL_CALL_TOKEN), JsonValue.from(100)).build())
+                    .build();
+            ChatCompletion c = client.chat().completions().create(params).validate();
+            var choice = c.choices().getFirst();
+            assertEquals(ChatCompletion.Choice.FinishReason.Known.TOOL_CALLS, choice.finishReason().known(), c::toString);
+            List<String> names = assertCalls(functionCalls(choice));
+            assertEquals(1, names.size());
+
+            ChatCompletionAccumulator acc = ChatCompletionAccumulator.create();
+            try (StreamResponse<ChatCompletionChunk> s = client.chat().completions().createStreaming(params)) {
+                s.stream().forEach(acc::accumulate);
+            }
+            var streamed = acc.chatCompletion().choices().getFirst();
+            assertEquals(ChatCompletion.Choice.FinishReason.Known.TOOL_CALLS, streamed.finishReason().known());
+            assertEquals(names, assertCalls(functionCalls(streamed)));
+            assertEquals(functionCalls(choice).getFirst().function().arguments(),
+                    functionCalls(streamed).getFirst().function().arguments(), "the same seed, the same call");
+        }
+    }
+
     @Test
     void toolCallsAndResultsInTheHistoryGoThroughTheTemplate() throws Exception {
         String body = "{\"model\": \"tiny\", \"max_tokens\": 2, \"temperature\": 0, \"ignore_eos\": true,"

@@ -92,7 +92,13 @@ final class TinyServer implements AutoCloseable {
             + " {{ m.content }}\n{% else %}{{ m.role[0] }}: {{ m.content }}\n{% endif %}{% endfor %}"
             + "{% if add_generation_prompt %}a:{% endif %}";
 
-    /** The same model whose tokenizer_config.json carries {@link #TOOLS_TEMPLATE}. */
+    /** In the tools model's tokenizer, the added token {@code <tool_call>}. */
+    static final int TOOL_CALL_TOKEN = 382;
+
+    /**
+     * The same model whose tokenizer_config.json carries {@link #TOOLS_TEMPLATE} and whose
+     * tokenizer has {@code <tool_call>} as one added token ({@link #TOOL_CALL_TOKEN}).
+     */
     static TinyServer startWithToolsTemplate() throws Exception {
         return start(toolsModel(), defaultConfig(), null, Limits.DEFAULT);
     }
@@ -110,6 +116,25 @@ final class TinyServer implements AutoCloseable {
             var config = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(tools.resolve("tokenizer_config.json").toFile());
             config.put("chat_template", TOOLS_TEMPLATE);
             Http.JSON.writeValue(tools.resolve("tokenizer_config.json").toFile(), config);
+            // The last two merges (382, 383) go; <tool_call> is added, non-special, as in Qwen's vocabulary, and
+            // takes id 382 (tokenizers numbers added tokens after the model's vocabulary); the model's EOS
+            // id 383 is then no text at all.
+            var json = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(tools.resolve("tokenizer.json").toFile());
+            var vocab = (com.fasterxml.jackson.databind.node.ObjectNode) json.path("model").path("vocab");
+            List<String> last = new java.util.ArrayList<>();
+            for (var e : vocab.properties()) {
+                if (e.getValue().intValue() >= TOOL_CALL_TOKEN) {
+                    last.add(e.getKey());
+                }
+            }
+            last.forEach(vocab::remove);
+            var merges = (com.fasterxml.jackson.databind.node.ArrayNode) json.path("model").path("merges");
+            merges.remove(merges.size() - 1);
+            merges.remove(merges.size() - 1);
+            ((com.fasterxml.jackson.databind.node.ArrayNode) json.path("added_tokens")).addObject().put("id", TOOL_CALL_TOKEN)
+                    .put("content", "<tool_call>").put("single_word", false).put("lstrip", false).put("rstrip", false)
+                    .put("normalized", false).put("special", false);
+            Http.JSON.writeValue(tools.resolve("tokenizer.json").toFile(), json);
         }
         return tools;
     }
