@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * A random-weight "model": fresh Gaussian logits over the whole vocabulary every step, softmax at
- * temperature 1.0 over the tokens the constraint allows, until it samples EOS. Past
+ * A random-weight "model": fresh i.i.d. random logits over the whole vocabulary every step,
+ * softmax at temperature 1.0 over the tokens the constraint allows, until it samples EOS. Past
  * {@code budget} tokens it stops sampling and writes the shortest completion (as a request's
  * max_tokens would otherwise cut the output off): it then takes, each step, the allowed one-byte
  * token that leaves the fewest bytes to the end.
@@ -18,11 +18,9 @@ final class RandomModel {
     record Output(String text, int tokens, int sampledTokens, boolean steered) {}
 
     private final Vocabulary vocab;
-    private final double logitScale;
 
-    RandomModel(Vocabulary vocab, double logitScale) {
+    RandomModel(Vocabulary vocab) {
         this.vocab = vocab;
-        this.logitScale = logitScale;
     }
 
     Output generate(TokenConstraint constraint, long seed, int budget) {
@@ -68,30 +66,32 @@ final class RandomModel {
         return new Output(out.toString(StandardCharsets.UTF_8), tokens, sampled, steered);
     }
 
-    /** Gumbel-max over the allowed tokens: the same as softmax sampling at temperature 1. */
+    /**
+     * Softmax at temperature 1 over i.i.d. random logits picks each allowed token with equal
+     * probability (the logits are exchangeable), so the draw is made directly: uniform over the
+     * allowed ids, without generating 50k logits per step.
+     */
     private int sample(long[] mask, SplittableRandom r) {
-        int best = -1;
-        double bestScore = Double.NEGATIVE_INFINITY;
-        for (int w = 0; w < mask.length; w++) {
-            long bits = mask[w];
-            while (bits != 0) {
-                int id = (w << 6) + Long.numberOfTrailingZeros(bits);
-                bits &= bits - 1;
-                double logit = logitScale * gaussian(r);
-                double score = logit - Math.log(-Math.log(r.nextDouble() + 1e-300));
-                if (score > bestScore) {
-                    bestScore = score;
-                    best = id;
-                }
-            }
+        int count = 0;
+        for (long w : mask) {
+            count += Long.bitCount(w);
         }
-        return best;
-    }
-
-    private static double gaussian(SplittableRandom r) {
-        double u = r.nextDouble() + 1e-300;
-        double v = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        if (count == 0) {
+            return -1;
+        }
+        int k = r.nextInt(count);
+        for (int w = 0; w < mask.length; w++) {
+            int c = Long.bitCount(mask[w]);
+            if (k < c) {
+                long bits = mask[w];
+                for (int i = 0; i < k; i++) {
+                    bits &= bits - 1;
+                }
+                return (w << 6) + Long.numberOfTrailingZeros(bits);
+            }
+            k -= c;
+        }
+        throw new AssertionError();
     }
 
     private int shortest(ConstraintState state, long[] mask) {

@@ -387,7 +387,7 @@ public final class JsonSchemaCompiler {
         if (max >= 0 && max < min) {
             return NumberRanges.NOTHING;
         }
-        return Expr.seq(quote, new Expr.Repeat(Expr.ref(stringCharRule()), min, max), quote);
+        return Expr.seq(quote, new Expr.Repeat(JsonText.anyStringChar(), min, max), quote);
     }
 
     private Expr number(ObjectNode obj, boolean integer) {
@@ -451,16 +451,9 @@ public final class JsonSchemaCompiler {
 
     // ---- shared rules -----------------------------------------------------------------------
 
-    private String stringCharRule() {
-        if (!grammar.has("char")) {
-            grammar.define("char", JsonText.anyStringChar());
-        }
-        return "char";
-    }
-
     private String anyValueRule() {
         if (!grammar.has("value")) {
-            Expr str = Expr.seq(Expr.literal("\""), Expr.star(Expr.ref(stringCharRule())), Expr.literal("\""));
+            Expr str = Expr.seq(Expr.literal("\""), Expr.star(JsonText.anyStringChar()), Expr.literal("\""));
             grammar.define("string", str);
             grammar.define("value", Expr.alt(Expr.ref("object"), Expr.ref("array"), Expr.ref("string"), NumberRanges.anyNumber(),
                     Expr.literal("true"), Expr.literal("false"), Expr.literal("null")));
