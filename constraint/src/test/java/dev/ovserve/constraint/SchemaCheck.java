@@ -21,7 +21,23 @@ final class SchemaCheck {
                 ? SpecVersionDetector.detectOptionalVersion(schemaNode, false).orElse(schemaNode.has("$defs") ? SpecVersion.VersionFlag.V202012 : SpecVersion.VersionFlag.V7)
                 : SpecVersion.VersionFlag.V7;
         SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-        schema = JsonSchemaFactory.getInstance(version).getSchema(schemaNode, config);
+        JsonNode node = schemaNode;
+        if (version == SpecVersion.VersionFlag.V202012 || version == SpecVersion.VersionFlag.V201909) {
+            node = withoutDraft4Ids(schemaNode.deepCopy()); // "id" means nothing there, but trips the validator's loader
+        }
+        schema = JsonSchemaFactory.getInstance(version).getSchema(node, config);
+    }
+
+    private static JsonNode withoutDraft4Ids(JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            if (o.path("id").isTextual()) {
+                o.remove("id");
+            }
+            o.forEach(SchemaCheck::withoutDraft4Ids);
+        } else if (n.isArray()) {
+            n.forEach(SchemaCheck::withoutDraft4Ids);
+        }
+        return n;
     }
 
     /** Null if {@code text} is JSON valid against the schema, else why not. */
