@@ -29,8 +29,15 @@ final class Vocabs {
 
     static Path ovserveHome() {
         String home = System.getProperty("ovserve.home");
-        Path p = home != null ? Path.of(home) : Path.of("../.ovserve");
-        return p;
+        if (home != null) {
+            return Path.of(home);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve(".ovserve"))) {
+                return dir.resolve(".ovserve");
+            }
+        }
+        return Path.of(".ovserve");
     }
 
     private static Vocabulary loadGpt2() {

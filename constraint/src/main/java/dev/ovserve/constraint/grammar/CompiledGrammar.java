@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +34,9 @@ public final class CompiledGrammar {
     final boolean[] accept;
     final int[] ruleStart;
     final int[] dist; // shortest number of bytes from a state to its rule's end
+    final int[] ruleOf;
+    /** Per state: its rule calls no other rule, so matching inside it is a plain DFA walk. */
+    final boolean[] leaf;
     final int root;
     final String kind;
 
@@ -50,6 +52,14 @@ public final class CompiledGrammar {
         callNext = new int[n][];
         accept = new boolean[n];
         dist = new int[n];
+        ruleOf = new int[n];
+        leaf = new boolean[n];
+        for (int r = 0; r < ruleStart.length; r++) {
+            int end = r + 1 < ruleStart.length ? ruleStart[r + 1] : n;
+            for (int st = ruleStart[r]; st < end; st++) {
+                ruleOf[st] = r;
+            }
+        }
         for (int i = 0; i < n; i++) {
             DState d = states.get(i);
             rangeLo[i] = d.lo;
@@ -90,6 +100,7 @@ public final class CompiledGrammar {
         CompiledGrammar g = new CompiledGrammar(kind, index.get(grammar.root()), states, ruleStart);
         g.trim(names);
         g.checkLeftRecursion(names);
+        g.markLeaves();
         return g;
     }
 
@@ -152,6 +163,16 @@ public final class CompiledGrammar {
             }
             callRule[s] = cr.toArray();
             callNext[s] = cn.toArray();
+        }
+    }
+
+    private void markLeaves() {
+        boolean[] calls = new boolean[ruleStart.length];
+        for (int s = 0; s < accept.length; s++) {
+            calls[ruleOf[s]] |= callRule[s].length > 0;
+        }
+        for (int s = 0; s < accept.length; s++) {
+            leaf[s] = !calls[ruleOf[s]];
         }
     }
 
@@ -232,7 +253,7 @@ public final class CompiledGrammar {
         return moved.isEmpty() ? Position.DEAD : close(moved);
     }
 
-    private int next(int s, int b) {
+    int next(int s, int b) {
         int[] lo = rangeLo[s];
         int[] hi = rangeHi[s];
         for (int i = 0; i < lo.length; i++) {
@@ -247,19 +268,28 @@ public final class CompiledGrammar {
     }
 
     private Position close(List<Frame> start) {
-        LinkedHashSet<Frame> tops = new LinkedHashSet<>();
-        Set<Frame> seen = new HashSet<>();
-        boolean[] acc = new boolean[1];
+        // Closures are small (a handful of frames): linear de-duplication beats hashing here.
+        ArrayList<Frame> tops = new ArrayList<>(4);
+        ArrayList<Frame> seen = new ArrayList<>(8);
+        HashSet<Frame> seenSet = null; // once the closure is wide
+        boolean accepting = false;
         ArrayDeque<Frame> todo = new ArrayDeque<>(start);
         while (!todo.isEmpty()) {
             Frame f = todo.pop();
-            if (!seen.add(f)) {
+            if (seenSet != null ? !seenSet.add(f) : contains(seen, f)) {
                 continue;
+            }
+            seen.add(f);
+            if (seenSet == null && seen.size() > 16) {
+                seenSet = new HashSet<>(seen);
+            }
+            if (seen.size() > 100_000) {
+                throw new IllegalStateException("constraint too ambiguous: more than 100000 parses alive");
             }
             int s = f.state;
             if (accept[s]) {
                 if (f.parent == null) {
-                    acc[0] = true;
+                    accepting = true;
                 } else {
                     todo.push(f.parent);
                 }
@@ -271,10 +301,16 @@ public final class CompiledGrammar {
                 todo.push(new Frame(ruleStart[callRule[s][i]], new Frame(callNext[s][i], f.parent)));
             }
         }
-        if (tops.size() > 100_000) {
-            throw new IllegalStateException("constraint too ambiguous: " + tops.size() + " parses alive");
+        return new Position(tops.toArray(new Frame[0]), accepting);
+    }
+
+    private static boolean contains(ArrayList<Frame> list, Frame f) {
+        for (Frame x : list) {
+            if (x.equals(f)) {
+                return true;
+            }
         }
-        return new Position(tops.toArray(new Frame[0]), acc[0]);
+        return false;
     }
 
     /** Fewest bytes that complete the output from {@code p} (0 when it can end here). */

@@ -84,13 +84,18 @@ public final class GrammarConstraint implements TokenConstraint {
     private StateMask compute(int state) {
         long[] accepted = new long[(index.vocabSize + 63) >>> 6];
         CompiledGrammar.IntList dependent = new CompiledGrammar.IntList();
-        TokenWalk.run(grammar, index, Position.single(new Frame(state, null)), index.sorted, (id, ok, esc) -> {
+        TokenWalk.Verdict verdict = (id, ok, esc) -> {
             if (ok) {
                 accepted[id >>> 6] |= 1L << (id & 63);
             } else if (esc) {
                 dependent.add(id);
             }
-        });
+        };
+        if (grammar.leaf[state]) {
+            TokenWalk.runLeaf(grammar, index, state, verdict);
+        } else {
+            TokenWalk.run(grammar, index, Position.single(new Frame(state, null)), index.sorted, verdict);
+        }
         return new StateMask(accepted, dependent.toArray());
     }
 

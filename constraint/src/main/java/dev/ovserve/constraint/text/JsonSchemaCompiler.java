@@ -27,8 +27,9 @@ import java.util.TreeMap;
  * JSON Schema to a byte grammar. Output is compact JSON (no whitespace between tokens, like
  * vLLM's strict mode with any-whitespace off); object properties come in the schema's order,
  * optional ones may be left out; an object that declares properties admits no others unless
- * {@code additionalProperties} says so. Every keyword that constrains values is either
- * compiled or refused by name; only annotations are ignored.
+ * {@code additionalProperties} says so. Every JSON Schema keyword that constrains values is
+ * either compiled or refused by name; annotations, and words that are no JSON Schema keyword
+ * (which validators ignore too), are ignored.
  */
 public final class JsonSchemaCompiler {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -40,7 +41,11 @@ public final class JsonSchemaCompiler {
     private static final Set<String> HANDLED = Set.of("type", "properties", "required", "additionalProperties", "items",
             "prefixItems", "additionalItems", "minItems", "maxItems", "enum", "const", "pattern", "minLength", "maxLength",
             "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "anyOf", "oneOf", "allOf", "$ref",
-            "uniqueItems");
+            "uniqueItems", "multipleOf");
+    /** JSON Schema keywords that constrain values and are not compiled: refused by name. */
+    private static final Set<String> UNSUPPORTED = Set.of("not", "if", "then", "else", "dependencies", "dependentRequired",
+            "dependentSchemas", "patternProperties", "propertyNames", "minProperties", "maxProperties", "contains", "minContains",
+            "maxContains", "unevaluatedItems", "unevaluatedProperties", "$dynamicRef", "$recursiveRef", "contentSchema");
     private static final List<String> TYPES = List.of("object", "array", "string", "number", "integer", "boolean", "null");
 
     private static final Map<String, String> FORMATS = Map.of(
@@ -96,7 +101,8 @@ public final class JsonSchemaCompiler {
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (!ANNOTATIONS.contains(k) && !HANDLED.contains(k)) {
+            // Words outside every JSON Schema vocabulary are ignored, as validators ignore them.
+            if (UNSUPPORTED.contains(k)) {
                 throw new UnsupportedConstraintException(k, "JSON Schema keyword '" + k + "' is not supported");
             }
         }
@@ -125,9 +131,15 @@ public final class JsonSchemaCompiler {
             if (obj.has(key)) {
                 ObjectNode rest = obj.deepCopy();
                 rest.remove(key);
-                List<Expr> alts = new ArrayList<>();
+                List<JsonNode> branches = new ArrayList<>();
                 for (JsonNode branch : array(obj, key)) {
-                    JsonNode b = hasValidation(rest) ? merge(rest.deepCopy(), branch, depth) : branch;
+                    branches.add(hasValidation(rest) ? merge(rest.deepCopy(), branch, depth) : branch);
+                }
+                if (key.equals("oneOf")) {
+                    requireExclusive(branches);
+                }
+                List<Expr> alts = new ArrayList<>();
+                for (JsonNode b : branches) {
                     alts.add(Expr.ref(rule(schema(b, depth + 1))));
                 }
                 return Expr.alt(alts);
@@ -157,9 +169,110 @@ public final class JsonSchemaCompiler {
         return Expr.alt(alts);
     }
 
+    /**
+     * oneOf is compiled as a union, which is exact only when no value can match two branches. That
+     * is accepted when the branches admit disjoint JSON types, or are objects told apart by a
+     * required property whose const/enum values differ; anything else is refused.
+     */
+    private void requireExclusive(List<JsonNode> branches) {
+        for (int i = 0; i < branches.size(); i++) {
+            for (int j = i + 1; j < branches.size(); j++) {
+                JsonNode a = deref(branches.get(i));
+                JsonNode b = deref(branches.get(j));
+                Set<String> ta = typeSet(a, 0);
+                Set<String> tb = typeSet(b, 0);
+                boolean typesOverlap = ta.stream().anyMatch(tb::contains);
+                if (typesOverlap && !(ta.equals(Set.of("object")) && tb.equals(Set.of("object")) && discriminated(a, b))) {
+                    throw new UnsupportedConstraintException("oneOf",
+                            "oneOf whose branches may match the same value is not supported (branches must differ in type or by a required const/enum property)");
+                }
+            }
+        }
+    }
+
+    private JsonNode deref(JsonNode n) {
+        for (int i = 0; i < 50 && n.isObject() && n.has("$ref") && n.size() == 1; i++) {
+            n = resolve(n.get("$ref").asText());
+        }
+        return n;
+    }
+
+    private Set<String> typeSet(JsonNode n, int depth) {
+        n = deref(n);
+        if (depth > 20 || !n.isObject()) {
+            return new java.util.HashSet<>(TYPES);
+        }
+        ObjectNode o = (ObjectNode) n;
+        Set<String> out = new java.util.HashSet<>();
+        if (o.has("const") || o.has("enum")) {
+            List<JsonNode> vals = new ArrayList<>();
+            if (o.has("const")) {
+                vals.add(o.get("const"));
+            } else {
+                o.get("enum").forEach(vals::add);
+            }
+            for (JsonNode v : vals) {
+                String t = typeOf(v);
+                out.add(t.equals("integer") ? "number" : t);
+            }
+            return out;
+        }
+        if (o.has("anyOf") || o.has("oneOf")) {
+            for (JsonNode x : o.has("anyOf") ? o.get("anyOf") : o.get("oneOf")) {
+                out.addAll(typeSet(x, depth + 1));
+            }
+            return out;
+        }
+        for (String t : types(o)) {
+            out.add(t.equals("integer") ? "number" : t);
+        }
+        return out;
+    }
+
+    private boolean discriminated(JsonNode a, JsonNode b) {
+        for (Iterator<String> it = a.path("properties").fieldNames(); it.hasNext(); ) {
+            String p = it.next();
+            if (!requires(a, p) || !requires(b, p)) {
+                continue;
+            }
+            Set<JsonNode> va = constants(a.path("properties").get(p));
+            Set<JsonNode> vb = constants(b.path("properties").path(p));
+            if (va != null && vb != null && va.stream().noneMatch(vb::contains)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean requires(JsonNode schema, String p) {
+        for (JsonNode r : schema.path("required")) {
+            if (r.asText().equals(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Set<JsonNode> constants(JsonNode n) {
+        if (n == null || n.isMissingNode()) {
+            return null;
+        }
+        n = deref(n);
+        if (n.has("const")) {
+            return Set.of(n.get("const"));
+        }
+        if (n.has("enum")) {
+            Set<JsonNode> out = new java.util.HashSet<>();
+            n.get("enum").forEach(out::add);
+            return out;
+        }
+        return null;
+    }
+
     private static boolean hasValidation(ObjectNode node) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            if (!ANNOTATIONS.contains(it.next())) {
+            String k = it.next();
+            if (HANDLED.contains(k) || UNSUPPORTED.contains(k)) {
                 return true;
             }
         }
@@ -387,10 +500,17 @@ public final class JsonSchemaCompiler {
         if (max >= 0 && max < min) {
             return NumberRanges.NOTHING;
         }
-        return Expr.seq(quote, new Expr.Repeat(Expr.ref(stringCharRule()), min, max), quote);
+        return Expr.seq(quote, new Expr.Repeat(JsonText.anyStringChar(), min, max), quote);
     }
 
     private Expr number(ObjectNode obj, boolean integer) {
+        if (obj.has("multipleOf")) {
+            BigDecimal m = decimal(obj, "multipleOf");
+            if (m.compareTo(BigDecimal.ONE) != 0) {
+                throw new UnsupportedConstraintException("multipleOf", "multipleOf other than 1 is not supported");
+            }
+            integer = true; // multipleOf 1: the integers
+        }
         BigDecimal lo = decimal(obj, "minimum");
         BigDecimal hi = decimal(obj, "maximum");
         boolean loIncl = true;
@@ -451,16 +571,9 @@ public final class JsonSchemaCompiler {
 
     // ---- shared rules -----------------------------------------------------------------------
 
-    private String stringCharRule() {
-        if (!grammar.has("char")) {
-            grammar.define("char", JsonText.anyStringChar());
-        }
-        return "char";
-    }
-
     private String anyValueRule() {
         if (!grammar.has("value")) {
-            Expr str = Expr.seq(Expr.literal("\""), Expr.star(Expr.ref(stringCharRule())), Expr.literal("\""));
+            Expr str = Expr.seq(Expr.literal("\""), Expr.star(JsonText.anyStringChar()), Expr.literal("\""));
             grammar.define("string", str);
             grammar.define("value", Expr.alt(Expr.ref("object"), Expr.ref("array"), Expr.ref("string"), NumberRanges.anyNumber(),
                     Expr.literal("true"), Expr.literal("false"), Expr.literal("null")));
