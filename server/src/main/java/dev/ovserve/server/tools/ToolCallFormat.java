@@ -50,6 +50,18 @@ public enum ToolCallFormat {
         return marker;
     }
 
+    /**
+     * A character that starts a call when it opens the output: '{' for llama3_json (calls are bare
+     * JSON), '[' for mistral (its [TOOL_CALLS] marker is a special token that decoding drops); 0 for none.
+     */
+    char leadingCallStart() {
+        return switch (this) {
+            case LLAMA3_JSON -> '{';
+            case MISTRAL -> '[';
+            case HERMES -> 0;
+        };
+    }
+
     /** By vLLM's name; a clear error listing the names otherwise. */
     public static ToolCallFormat named(String name) {
         for (ToolCallFormat f : values()) {
@@ -132,10 +144,12 @@ public enum ToolCallFormat {
 
     private static ParsedOutput mistral(String text) throws IOException {
         int start = text.indexOf("[TOOL_CALLS]");
-        if (start < 0) {
+        if (start < 0 && !text.strip().startsWith("[")) {
             return ParsedOutput.text(text);
         }
-        String body = text.substring(start + "[TOOL_CALLS]".length()).strip();
+        // Without the marker (a special token, dropped when decoding) the output itself is the call array.
+        String body = (start < 0 ? text : text.substring(start + "[TOOL_CALLS]".length())).strip();
+        start = Math.max(start, 0);
         List<ToolCall> calls = new ArrayList<>();
         if (body.startsWith("[")) {
             for (JsonNode c : JSON.readTree(body)) {

@@ -245,10 +245,10 @@ public abstract sealed class ToolCallStream {
             }
             String marker = format.marker();
             int at = all.indexOf(marker, sent);
-            if (format == ToolCallFormat.LLAMA3_JSON && sent == 0) {
+            if (format.leadingCallStart() != 0 && sent == 0) {
                 String s = all.toString();
                 int first = s.length() - s.stripLeading().length();
-                if (first < s.length() && s.charAt(first) == '{') {
+                if (first < s.length() && s.charAt(first) == format.leadingCallStart()) {
                     at = at < 0 ? first : Math.min(at, first);
                 } else if (first == s.length()) {
                     return List.of(); // only whitespace yet: a call may still start

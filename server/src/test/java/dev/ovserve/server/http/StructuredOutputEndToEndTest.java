@@ -200,6 +200,15 @@ class StructuredOutputEndToEndTest {
         Http.assertError(r, 400, "guided_regex", "invalid_value");
         r = Http.post(http, server, "/v1/completions", "{\"prompt\": \"x\", \"structured_outputs\": {\"structural_tag\": \"{}\"}}");
         Http.assertError(r, 400, "structured_outputs.structural_tag", "unsupported_parameter");
+        String unsupportedTool = "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\":"
+                + " {\"type\": \"object\", \"properties\": {\"xs\": {\"type\": \"array\", \"uniqueItems\": true}}}}}]";
+        r = Http.post(http, server, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+                + " \"tool_choice\": \"required\", " + unsupportedTool + "}");
+        e = Http.assertError(r, 400, "tools", "unsupported_value");
+        assertTrue(e.path("message").asText().contains("uniqueItems"), e::toString);
+        Http.Reply auto = Http.post(http, server, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+                + " \"max_tokens\": 4, " + unsupportedTool + "}");
+        assertEquals(200, auto.status(), () -> "auto parses calls without the lazy constraint then: " + auto.body());
         assertEquals(0, server.awaitIdle(java.time.Duration.ofSeconds(5)).usedBlocks());
     }
 

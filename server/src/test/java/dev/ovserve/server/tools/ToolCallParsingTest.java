@@ -56,6 +56,11 @@ class ToolCallParsingTest {
         assertCalls(ToolCallFormat.MISTRAL.parse("[TOOL_CALLS] [{\"name\": \"f\", \"arguments\": {\"q\": 1}}, {\"name\": \"g\","
                 + " \"arguments\": {}}]").calls(), "f", "{\"q\": 1}", "g", "{}");
         assertCalls(ToolCallFormat.MISTRAL.parse("[TOOL_CALLS]f[ARGS]{\"q\": 1}").calls(), "f", "{\"q\": 1}");
+        assertCalls(ToolCallFormat.MISTRAL.parse(" [{\"name\": \"f\", \"arguments\": {}}]").calls(), "f", "{}");
+        assertEquals("[not, calls]", ToolCallFormat.MISTRAL.parse("[not, calls]").content());
+        ToolMode mistral = ToolMode.of(request(new ToolChoice.Auto(), true), ToolCallFormat.MISTRAL);
+        assertEquals(List.of("g {}"), streamed(mistral.stream(), "[{\"name\": \"g\", \"arguments\": {}}]", new Random(4)).get("calls"),
+                "the special [TOOL_CALLS] is dropped by decoding; the array alone is the call");
     }
 
     @Test
