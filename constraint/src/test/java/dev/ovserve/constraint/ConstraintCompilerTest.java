@@ -137,6 +137,18 @@ class ConstraintCompilerTest {
     }
 
     @Test
+    void allOfWithOneReferenceIsThatReferenceAndImpossibleRequirementsAreInvalid() {
+        TokenConstraint c = compiler.jsonSchema("{\"type\":\"object\",\"properties\":{\"a\":{\"allOf\":[{\"$ref\":\"#/$defs/x\"}],"
+                + "\"description\":\"d\"}},\"required\":[\"a\"],\"$defs\":{\"x\":{\"type\":\"integer\",\"minimum\":3,\"maximum\":5}}}");
+        int[] ok = tok.split("{\"a\":4}".getBytes(StandardCharsets.UTF_8), null);
+        assertEquals(ok.length, JsonSchemaPropertyTest.walk(c, gpt2, ok, true, "a=4"));
+        int[] bad = tok.split("{\"a\":7}".getBytes(StandardCharsets.UTF_8), null);
+        assertTrue(JsonSchemaPropertyTest.walk(c, gpt2, bad, false, "a=7") >= 0);
+        assertEquals("json_schema", assertThrows(InvalidConstraintException.class, () -> compiler.jsonSchema(
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},\"required\":[\"a\",\"b\"],\"additionalProperties\":false}")).param());
+    }
+
+    @Test
     void recursiveSchemaNestsToAnyDepth() {
         TokenConstraint c = compiler.jsonSchema("{\"$defs\":{\"n\":{\"type\":\"object\",\"properties\":{\"k\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/n\"}}},"
                 + "\"required\":[\"k\"]}},\"$ref\":\"#/$defs/n\"}");

@@ -122,7 +122,17 @@ public final class JsonSchemaCompiler {
         if (obj.has("allOf")) {
             ObjectNode merged = obj.deepCopy();
             merged.remove("allOf");
+            List<JsonNode> members = new ArrayList<>();
             for (JsonNode sub : array(obj, "allOf")) {
+                boolean constrains = sub.isObject() ? hasValidation((ObjectNode) sub) : !sub.booleanValue();
+                if (constrains) {
+                    members.add(sub);
+                }
+            }
+            if (members.size() == 1 && !hasValidation(merged)) {
+                return schema(members.getFirst(), depth + 1); // allOf: [{$ref}] with annotations beside it
+            }
+            for (JsonNode sub : members) {
                 merged = merge(merged, sub, depth);
             }
             return schema(merged, depth + 1);
@@ -360,8 +370,10 @@ public final class JsonSchemaCompiler {
         JsonNode additional = obj.get("additionalProperties");
         boolean extra = additional == null ? props.isEmpty() && required.isEmpty() : !(additional.isBoolean() && !additional.booleanValue());
         JsonNode extraSchema = additional == null || additional.isBoolean() ? BooleanTrue.NODE : additional;
+        boolean closed = additional != null && additional.isBoolean() && !additional.booleanValue();
         for (String r : required) {
-            props.putIfAbsent(r, extra ? extraSchema : BooleanTrue.NODE);
+            // a required name nothing declares: what additionalProperties allows (false: nothing)
+            props.putIfAbsent(r, closed ? com.fasterxml.jackson.databind.node.BooleanNode.FALSE : extra ? extraSchema : BooleanTrue.NODE);
         }
         props.entrySet().removeIf(e -> e.getValue().isBoolean() && !e.getValue().booleanValue() && !required.contains(e.getKey()));
         String name = newName("obj");
