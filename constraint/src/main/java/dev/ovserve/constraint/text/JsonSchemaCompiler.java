@@ -48,7 +48,14 @@ public final class JsonSchemaCompiler {
             "maxContains", "unevaluatedItems", "unevaluatedProperties", "$dynamicRef", "$recursiveRef", "contentSchema");
     private static final List<String> TYPES = List.of("object", "array", "string", "number", "integer", "boolean", "null");
 
+    /** The formats JSON Schema defines; any other value is a custom annotation, as validators treat it. */
+    private static final Set<String> STANDARD_FORMATS = Set.of("date-time", "date", "time", "duration", "email", "idn-email",
+            "hostname", "idn-hostname", "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template",
+            "json-pointer", "relative-json-pointer", "regex");
     private static final Map<String, String> FORMATS = Map.of(
+            "hostname", Formats.HOSTNAME,
+            "uri", Formats.URI,
+            "uri-reference", Formats.URI_REFERENCE,
             "date", Formats.DATE,
             "time", Formats.TIME,
             "date-time", Formats.DATE + "T" + Formats.TIME,
@@ -483,6 +490,10 @@ public final class JsonSchemaCompiler {
 
     private Expr string(ObjectNode obj) {
         Expr quote = Expr.literal("\"");
+        if (obj.has("format") && !STANDARD_FORMATS.contains(obj.get("format").asText())) {
+            obj = obj.deepCopy();
+            obj.remove("format"); // a custom format is an annotation
+        }
         boolean lengths = obj.has("minLength") || obj.has("maxLength");
         if (obj.has("pattern") || obj.has("format")) {
             String key = obj.has("pattern") ? "pattern" : "format";
