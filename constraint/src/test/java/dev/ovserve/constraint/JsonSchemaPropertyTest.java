@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * is exactly the first one the mask forbids.
  */
 class JsonSchemaPropertyTest {
-    private static final int TRIES = Integer.getInteger("ovserve.property.tries", 60);
+    private static final int TRIES = Integer.getInteger("ovserve.property.tries", 40);
 
     @Test
     void validStringsAreAcceptedTokenByTokenAndInvalidOnesMaskedAtTheFirstBadToken() {

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 final class RandomSchemas {
     private static final String[] NAMES = {"id", "name", "tags", "a b", "ключ", "x\\\"y", "value", "n", "nested", "日付"};
     private static final String[] PATTERNS = {"^[a-z]+$", "^\\\\d{3}-\\\\d{4}$", "ab|cd", "^(?:x|y)*z$", "[A-Z]", "^é{1,3}\\\\.$"};
-    private static final String[] FORMATS = {"date", "time", "date-time", "email", "uuid", "ipv4"};
+    private static final String[] FORMATS = {"date", "time", "date-time", "email", "uuid", "ipv4", "hostname", "uri", "uri-reference"};
 
     private RandomSchemas() {}
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class RegexMaskExactnessTest {
     private static final String[] ALPHABET = {"a", "b", ".", "é", "日"};
-    private static final int TRIES = Integer.getInteger("ovserve.property.tries", 120);
+    private static final int TRIES = Integer.getInteger("ovserve.property.tries", 80);
 
     @Test
     void masksMatchTheEnumeratedLanguageExactly() {

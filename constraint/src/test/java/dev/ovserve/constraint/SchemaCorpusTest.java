@@ -45,9 +45,13 @@ class SchemaCorpusTest {
         int valid = 0;
         long tokens = 0;
         int steered = 0;
+        long compileNs = 0;
+        long generateNs = 0;
+        long judgeNs = 0;
         for (Entry e : corpus) {
             String text = e.schema().toString();
             dev.ovserve.scheduler.sampling.TokenConstraint c;
+            long t0 = System.nanoTime();
             try {
                 c = compiler.jsonSchema(text);
             } catch (UnsupportedConstraintException ex) {
@@ -60,13 +64,18 @@ class SchemaCorpusTest {
                 continue;
             }
             accepted++;
+            compileNs += System.nanoTime() - t0;
             SchemaCheck judge = new SchemaCheck(e.schema());
             for (int seed = 1; seed <= SEEDS; seed++) {
+                long t1 = System.nanoTime();
                 RandomModel.Output out = model.generate(c, seed * 7919L + e.id().hashCode(), BUDGET);
+                long t2 = System.nanoTime();
+                generateNs += t2 - t1;
                 outputs++;
                 tokens += out.tokens();
                 steered += out.steered() ? 1 : 0;
                 String problem = judge.problems(out.text());
+                judgeNs += System.nanoTime() - t2;
                 if (problem == null) {
                     valid++;
                 } else {
@@ -74,6 +83,7 @@ class SchemaCorpusTest {
                 }
             }
         }
+        System.out.printf("corpus: compile %.1f s, generate %.1f s, validate %.1f s%n", compileNs / 1e9, generateNs / 1e9, judgeNs / 1e9);
         String report = report(corpus.size(), accepted, outputs, valid, tokens, steered, refusedBy);
         Path target = Path.of("target");
         Files.createDirectories(target);

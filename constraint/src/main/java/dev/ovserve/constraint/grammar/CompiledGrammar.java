@@ -223,6 +223,40 @@ public final class CompiledGrammar {
         return -1;
     }
 
+    /**
+     * A canonical text of the automaton a leaf state can still walk (states renumbered in
+     * breadth-first order), or null when that automaton is larger than {@code limit} states.
+     * Equal signatures mean equal token classes, so they can be shared across grammars.
+     */
+    String leafSignature(int start, int limit) {
+        if (!leaf[start]) {
+            return null;
+        }
+        java.util.HashMap<Integer, Integer> order = new java.util.HashMap<>();
+        ArrayList<Integer> queue = new ArrayList<>();
+        order.put(start, 0);
+        queue.add(start);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < queue.size(); i++) {
+            int st = queue.get(i);
+            sb.append(accept[st] ? 'A' : 'N');
+            for (int k = 0; k < rangeLo[st].length; k++) {
+                Integer t = order.get(rangeNext[st][k]);
+                if (t == null) {
+                    if (queue.size() >= limit) {
+                        return null;
+                    }
+                    t = queue.size();
+                    order.put(rangeNext[st][k], t);
+                    queue.add(rangeNext[st][k]);
+                }
+                sb.append(rangeLo[st][k]).append('-').append(rangeHi[st][k]).append('>').append(t).append(',');
+            }
+            sb.append(';');
+        }
+        return sb.toString();
+    }
+
     // ---- matching ---------------------------------------------------------------------------
 
     Position initial() {

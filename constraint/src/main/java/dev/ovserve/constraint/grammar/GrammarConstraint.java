@@ -52,7 +52,7 @@ public final class GrammarConstraint implements TokenConstraint {
                 allowed[i] |= acc[i];
             }
             if (m.dependent.length > 0) {
-                TokenWalk.run(grammar, index, Position.single(top), m.dependent, (id, ok, esc) -> {
+                TokenWalk.run(grammar, index, Position.single(top), m.dependent, null, (id, ok, esc) -> {
                     if (ok) {
                         allowed[id >>> 6] |= 1L << (id & 63);
                     }
@@ -73,7 +73,8 @@ public final class GrammarConstraint implements TokenConstraint {
     private StateMask mask(int state) {
         StateMask m = masks.get(state);
         if (m == null) {
-            m = compute(state);
+            String signature = grammar.leafSignature(state, 256);
+            m = signature == null ? compute(state) : (StateMask) index.sharedMasks.get(signature, k -> compute(state));
             StateMask shared = interned.putIfAbsent(m, m);
             m = shared == null ? m : shared;
             masks.compareAndSet(state, null, m);
@@ -94,7 +95,7 @@ public final class GrammarConstraint implements TokenConstraint {
         if (grammar.leaf[state]) {
             TokenWalk.runLeaf(grammar, index, state, verdict);
         } else {
-            TokenWalk.run(grammar, index, Position.single(new Frame(state, null)), index.sorted, verdict);
+            TokenWalk.run(grammar, index, Position.single(new Frame(state, null)), index.sorted, index.lcpPrev, verdict);
         }
         return new StateMask(accepted, dependent.toArray());
     }

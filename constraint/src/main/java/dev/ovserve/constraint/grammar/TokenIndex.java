@@ -15,6 +15,14 @@ public final class TokenIndex {
     final int[] sorted; // ids of tokens that may appear in constrained text, by unsigned bytes
     final int[] eos;
     final int maxLength;
+    /** {@code lcpPrev[i]}: bytes {@code sorted[i]} shares with {@code sorted[i - 1]} (the trie's shape). */
+    final int[] lcpPrev;
+    /**
+     * Token classes of leaf automaton states, keyed by {@link CompiledGrammar#leafSignature}:
+     * the string, number and enum automata that recur across schemas are walked once per
+     * tokenizer. Bounded by weight (about 64 MiB).
+     */
+    final com.github.benmanes.caffeine.cache.Cache<String, Object> sharedMasks;
     private final boolean[] inText;
 
     public TokenIndex(Vocabulary vocabulary) {
@@ -29,6 +37,22 @@ public final class TokenIndex {
                 .mapToInt(Integer::intValue)
                 .toArray();
         eos = vocabulary.eosTokenIds().stream().mapToInt(Integer::intValue).filter(id -> id >= 0 && id < vocabSize).sorted().toArray();
+        lcpPrev = new int[sorted.length];
+        for (int i = 1; i < sorted.length; i++) {
+            byte[] a = tb[sorted[i - 1]];
+            byte[] b = tb[sorted[i]];
+            int n = Math.min(a.length, b.length);
+            int k = 0;
+            while (k < n && a[k] == b[k]) {
+                k++;
+            }
+            lcpPrev[i] = k;
+        }
+        long bytesPerMask = 8L * ((vocabSize + 63) / 64);
+        sharedMasks = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .maximumWeight(64L << 20)
+                .<String, Object>weigher((k, v) -> (int) Math.min(Integer.MAX_VALUE, k.length() * 2L + bytesPerMask))
+                .build();
         inText = new boolean[vocabSize];
         for (int id : sorted) {
             inText[id] = true;

@@ -2,29 +2,40 @@ package dev.ovserve.constraint.grammar;
 
 /**
  * Runs a matcher over a list of tokens in byte order, reusing the positions of the prefix a token
- * shares with the previous one, and skipping tokens that share a prefix already found dead.
+ * shares with the previous one, and skipping every token under a prefix already found dead (a
+ * depth-first walk of the vocabulary's byte trie, in array form).
  */
 final class TokenWalk {
     interface Verdict {
-        /** {@code accepted}: the whole token reads; else {@code escaped}: the bottom frame ended mid-token. */
+        /**
+         * Called for tokens that read whole ({@code accepted}) or that died after the bottom
+         * frame ended mid-token ({@code escaped}); plain rejections are not reported.
+         */
         void token(int id, boolean accepted, boolean escaped);
     }
 
     private TokenWalk() {}
 
-    static void run(CompiledGrammar g, TokenIndex index, Position start, int[] ids, Verdict verdict) {
+    /** Walks {@code ids} (in byte order); {@code lcpPrev} aligned with them, or null to compute. */
+    static void run(CompiledGrammar g, TokenIndex index, Position start, int[] ids, int[] lcpPrev, Verdict verdict) {
         Position[] pos = new Position[index.maxLength + 1];
         boolean[] escUpTo = new boolean[index.maxLength + 1];
         pos[0] = start;
         int alive = 0; // pos[0..alive] belong to the previous token's path
-        byte[] prev = null;
         int prevDied = -1;
-        for (int id : ids) {
+        int n = ids.length;
+        for (int i = 0; i < n; i++) {
+            int id = ids[i];
             byte[] b = index.bytes[id];
-            int l = prev == null ? 0 : lcp(prev, b);
+            int l = i == 0 ? 0 : lcpPrev != null ? lcpPrev[i] : lcp(index.bytes[ids[i - 1]], b);
             if (prevDied >= 0 && l >= prevDied) {
-                verdict.token(id, false, escUpTo[prevDied - 1]);
-                prev = b;
+                if (escUpTo[prevDied - 1]) {
+                    verdict.token(id, false, true);
+                } else if (lcpPrev != null) {
+                    while (i + 1 < n && lcpPrev[i + 1] >= prevDied) {
+                        i++; // the whole subtree under the dead prefix
+                    }
+                }
                 continue;
             }
             int d = Math.min(l, alive);
@@ -40,32 +51,39 @@ final class TokenWalk {
             }
             alive = d;
             prevDied = died;
-            prev = b;
             if (died < 0) {
                 verdict.token(id, true, false);
-            } else {
-                verdict.token(id, false, escUpTo[died - 1]);
+            } else if (escUpTo[died - 1]) {
+                verdict.token(id, false, true);
             }
         }
     }
 
     /**
-     * The same walk inside a rule that calls no other: the position is one DFA state, and the
-     * rule may end (escape to whatever is below) wherever that state accepts.
+     * The same walk over the whole vocabulary inside a rule that calls no other: the position is
+     * one DFA state, and the rule may end (escape to whatever is below) wherever that state accepts.
      */
     static void runLeaf(CompiledGrammar g, TokenIndex index, int start, Verdict verdict) {
         int[] st = new int[index.maxLength + 1];
         boolean[] escUpTo = new boolean[index.maxLength + 1];
+        int[] ids = index.sorted;
+        int[] lcpPrev = index.lcpPrev;
         st[0] = start;
         int alive = 0;
-        byte[] prev = null;
         int prevDied = -1;
-        for (int id : index.sorted) {
+        int n = ids.length;
+        for (int i = 0; i < n; i++) {
+            int id = ids[i];
             byte[] b = index.bytes[id];
-            int l = prev == null ? 0 : lcp(prev, b);
+            int l = lcpPrev[i];
             if (prevDied >= 0 && l >= prevDied) {
-                verdict.token(id, false, escUpTo[prevDied - 1]);
-                prev = b;
+                if (escUpTo[prevDied - 1]) {
+                    verdict.token(id, false, true);
+                } else {
+                    while (i + 1 < n && lcpPrev[i + 1] >= prevDied) {
+                        i++;
+                    }
+                }
                 continue;
             }
             int d = Math.min(l, alive);
@@ -81,11 +99,10 @@ final class TokenWalk {
             }
             alive = d;
             prevDied = died;
-            prev = b;
             if (died < 0) {
                 verdict.token(id, true, false);
-            } else {
-                verdict.token(id, false, escUpTo[died - 1]);
+            } else if (escUpTo[died - 1]) {
+                verdict.token(id, false, true);
             }
         }
     }

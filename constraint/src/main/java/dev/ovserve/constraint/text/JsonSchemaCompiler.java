@@ -48,7 +48,14 @@ public final class JsonSchemaCompiler {
             "maxContains", "unevaluatedItems", "unevaluatedProperties", "$dynamicRef", "$recursiveRef", "contentSchema");
     private static final List<String> TYPES = List.of("object", "array", "string", "number", "integer", "boolean", "null");
 
+    /** The formats JSON Schema defines; any other value is a custom annotation, as validators treat it. */
+    private static final Set<String> STANDARD_FORMATS = Set.of("date-time", "date", "time", "duration", "email", "idn-email",
+            "hostname", "idn-hostname", "ipv4", "ipv6", "uri", "uri-reference", "iri", "iri-reference", "uuid", "uri-template",
+            "json-pointer", "relative-json-pointer", "regex");
     private static final Map<String, String> FORMATS = Map.of(
+            "hostname", Formats.HOSTNAME,
+            "uri", Formats.URI,
+            "uri-reference", Formats.URI_REFERENCE,
             "date", Formats.DATE,
             "time", Formats.TIME,
             "date-time", Formats.DATE + "T" + Formats.TIME,
@@ -122,7 +129,17 @@ public final class JsonSchemaCompiler {
         if (obj.has("allOf")) {
             ObjectNode merged = obj.deepCopy();
             merged.remove("allOf");
+            List<JsonNode> members = new ArrayList<>();
             for (JsonNode sub : array(obj, "allOf")) {
+                boolean constrains = sub.isObject() ? hasValidation((ObjectNode) sub) : !sub.booleanValue();
+                if (constrains) {
+                    members.add(sub);
+                }
+            }
+            if (members.size() == 1 && !hasValidation(merged)) {
+                return schema(members.getFirst(), depth + 1); // allOf: [{$ref}] with annotations beside it
+            }
+            for (JsonNode sub : members) {
                 merged = merge(merged, sub, depth);
             }
             return schema(merged, depth + 1);
@@ -360,8 +377,10 @@ public final class JsonSchemaCompiler {
         JsonNode additional = obj.get("additionalProperties");
         boolean extra = additional == null ? props.isEmpty() && required.isEmpty() : !(additional.isBoolean() && !additional.booleanValue());
         JsonNode extraSchema = additional == null || additional.isBoolean() ? BooleanTrue.NODE : additional;
+        boolean closed = additional != null && additional.isBoolean() && !additional.booleanValue();
         for (String r : required) {
-            props.putIfAbsent(r, extra ? extraSchema : BooleanTrue.NODE);
+            // a required name nothing declares: what additionalProperties allows (false: nothing)
+            props.putIfAbsent(r, closed ? com.fasterxml.jackson.databind.node.BooleanNode.FALSE : extra ? extraSchema : BooleanTrue.NODE);
         }
         props.entrySet().removeIf(e -> e.getValue().isBoolean() && !e.getValue().booleanValue() && !required.contains(e.getKey()));
         String name = newName("obj");
@@ -471,6 +490,10 @@ public final class JsonSchemaCompiler {
 
     private Expr string(ObjectNode obj) {
         Expr quote = Expr.literal("\"");
+        if (obj.has("format") && !STANDARD_FORMATS.contains(obj.get("format").asText())) {
+            obj = obj.deepCopy();
+            obj.remove("format"); // a custom format is an annotation
+        }
         boolean lengths = obj.has("minLength") || obj.has("maxLength");
         if (obj.has("pattern") || obj.has("format")) {
             String key = obj.has("pattern") ? "pattern" : "format";
