@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-@Command(name = "ovserve", mixinStandardHelpOptions = true, version = "ovserve 0.1.0",
+// Inherited so every subcommand answers --help and --version too.
+@Command(name = "ovserve", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "ovserve 0.1.0",
         description = "LLM text generation on OpenVINO.",
         subcommands = {RandomModelCommand.class, ConvertCommand.class, GenerateCommand.class, BenchCommand.class,
                 ServeCommand.class, QualityCommand.class})

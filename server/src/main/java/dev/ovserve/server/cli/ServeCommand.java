@@ -27,6 +27,7 @@ final class ServeCommand implements Callable<Integer> {
     String toolCallParser;
     @Option(names = "--max-body-bytes", defaultValue = "4194304", description = "Largest request body. Default: ${DEFAULT-VALUE}")
     int maxBodyBytes;
+    @Option(names = "--no-ui", description = "Do not serve the web playground at /.") boolean noUi;
     @Option(names = "--shutdown-grace-seconds", defaultValue = "30",
             description = "On SIGTERM, how long running requests may take to finish. Default: ${DEFAULT-VALUE}")
     int graceSeconds;
@@ -37,7 +38,8 @@ final class ServeCommand implements Callable<Integer> {
         try (EngineOptions.Loaded loaded = engine.load()) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
             ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
-                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, new Limits(maxBodyBytes, 1), toolCallParser));
+                    new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, new Limits(maxBodyBytes, 1),
+                            !noUi, toolCallParser));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 System.err.println("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");
@@ -47,6 +49,9 @@ final class ServeCommand implements Callable<Integer> {
             System.err.printf("ovserve: serving %s on %s (%s) at http://%s:%d with %d KV blocks%n", name,
                     loaded.engine().stats().servingDevice(), String.join(",", loaded.runner().executionDevices()), host, server.port(),
                     loaded.runner().numBlocks());
+            if (!noUi) {
+                System.err.printf("ovserve: playground at http://%s:%d/ (--no-ui turns it off)%n", host, server.port());
+            }
             stopped.await();
         }
         return 0;

@@ -15,12 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every connection's handler shares: the engine, the tokenizer and its caches, the served
- * model's identity, limits, auth, metrics, and the server's lifecycle flags.
+ * model's identity, limits, auth, metrics, the server's lifecycle flags, and the web playground
+ * (null when it is switched off).
  */
 public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache promptCache, ChatTemplate chatTemplate,
                          String servedModelName, Supplier<List<DeviceLoad>> loads, long createdEpochSeconds, Limits limits, String apiKey,
                          ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight,
-                         StructuredOutput structured) {
+                         PlaygroundFiles playground, StructuredOutput structured) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     String modelList() {

@@ -96,8 +96,11 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             });
                     return;
                 }
-                default -> throw new ApiException(404, ApiException.INVALID_REQUEST, null, "not_found",
-                        "Unknown path " + path);
+                default -> {
+                    if (context.playground() == null || !context.playground().serve(ctx, req, path, keepAlive)) {
+                        throw new ApiException(404, ApiException.INVALID_REQUEST, null, "not_found", "Unknown path " + path);
+                    }
+                }
             }
             context.metrics().requests.labelValues(endpoint, "200").inc();
         } catch (ApiException e) {

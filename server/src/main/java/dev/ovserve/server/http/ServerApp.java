@@ -20,12 +20,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The HTTP API over a running engine: what `ovserve serve` starts, and what tests start. */
 public final class ServerApp implements AutoCloseable {
     /**
-     * Where and how to listen. {@code apiKey} null means no authentication; {@code toolCallParser}
-     * (vLLM's names: hermes, llama3_json, mistral) null means "as the chat template writes calls".
+     * Where and how to listen. {@code apiKey} null means no authentication; {@code ui} serves the
+     * playground at /; {@code toolCallParser} (vLLM's names: hermes, llama3_json, mistral) null
+     * means "as the chat template writes calls".
      */
-    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, String toolCallParser) {
+    public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui,
+                           String toolCallParser) {
         public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
-            this(host, port, servedModelName, apiKey, limits, null);
+            this(host, port, servedModelName, apiKey, limits, true, null);
+        }
+
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui) {
+            this(host, port, servedModelName, apiKey, limits, ui, null);
         }
     }
 
@@ -56,7 +62,8 @@ public final class ServerApp implements AutoCloseable {
                     tokenBytes.bytes(), markerIds);
             ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), settings.limits(), settings.apiKey(), metrics,
-                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger(), structured);
+                    new AtomicBoolean(true), new AtomicBoolean(false), new AtomicInteger(),
+                    settings.ui() ? PlaygroundFiles.load() : null, structured);
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context);
         } catch (IOException | InterruptedException | RuntimeException e) {
             tokenizer.close();

@@ -167,16 +167,31 @@ final class TinyServer implements AutoCloseable {
     }
 
     static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits) throws Exception {
+        return start(ir, config, apiKey, limits, true, Duration.ZERO);
+    }
+
+    /**
+     * {@code ui} serves the web playground; a positive {@code minStep} holds every engine step to
+     * at least that long (the real runner still computes each one), so a reply is slow enough to
+     * watch it grow and to stop it half-way.
+     */
+    static TinyServer start(SchedulerConfig config, String apiKey, boolean ui, Duration minStep) throws Exception {
+        return start(model().resolve("ir"), config, apiKey, Limits.DEFAULT, ui, minStep);
+    }
+
+    private static TinyServer start(Path ir, SchedulerConfig config, String apiKey, Limits limits, boolean ui, Duration minStep)
+            throws Exception {
         Path hf = model().resolve("hf");
         Core core = new Core();
         PagedModelRunner runner = null;
         Engine engine = null;
         try {
             runner = PagedModelRunner.load(core, ir, PagedModelOptions.cpu(0.01).withProperties(TinyModels.EXACT));
-            engine = new Engine(runner, config, new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
+            engine = new Engine(minStep.isPositive() ? new PacedRunner(runner, minStep) : runner, config,
+                    new HashSet<>(GenerationConfig.load(ir).eosTokenIds()));
             PagedModelRunner.LoadTimes loadTimes = runner.loadTimes();
             ServerApp app = ServerApp.start(engine, ir, () -> List.of(new DeviceLoad("CPU", loadTimes)),
-                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits));
+                    new ServerApp.Settings("127.0.0.1", 0, MODEL, apiKey, limits, ui));
             return new TinyServer(hf, ir, core, runner, engine, app, HfTokenizer.load(ir), apiKey);
         } catch (Exception | Error e) {
             if (engine != null) {
