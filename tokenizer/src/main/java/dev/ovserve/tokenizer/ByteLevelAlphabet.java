@@ -15,6 +15,22 @@ final class ByteLevelAlphabet {
         return BYTE_TO_CHAR[b & 0xFF];
     }
 
+    /** The byte a vocabulary character stands for, or -1 when it is not in the alphabet. */
+    static int byteOf(char c) {
+        return c < CHAR_TO_BYTE.length ? CHAR_TO_BYTE[c] : -1;
+    }
+
+    private static final int[] CHAR_TO_BYTE = inverse();
+
+    private static int[] inverse() {
+        var table = new int[512];
+        java.util.Arrays.fill(table, -1);
+        for (int b = 0; b < 256; b++) {
+            table[BYTE_TO_CHAR[b]] = b;
+        }
+        return table;
+    }
+
     private static char[] build() {
         var table = new char[256];
         int next = 256;

@@ -172,6 +172,16 @@ public final class Engine implements AutoCloseable {
         return config;
     }
 
+    /** Logits per row: the model's vocabulary, which may be larger than its tokenizer's. */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The model's end-of-sequence ids. */
+    public Set<Integer> eosTokenIds() {
+        return eosTokenIds;
+    }
+
     private static String unfit(ModelRunner runner, SchedulerConfig config) {
         int maxBlocksPerSequence = (config.maxModelLen() + runner.blockSize() - 1) / runner.blockSize();
         if (maxBlocksPerSequence > runner.numBlocks()) {
@@ -469,7 +479,11 @@ public final class Engine implements AutoCloseable {
         generatedTokens++;
         SamplingParams p = r.request().params();
         FinishReason reason = TokenStopCheck.check(token.token(), s.outputLength(), s.length(), p, eosTokenIds, config.maxModelLen());
-        if (!TokenStopCheck.isStopToken(token.token(), p, eosTokenIds)) {
+        boolean endToken = s.sampler.endTokenTaken();
+        if (s.sampler.constraintEnded()) {
+            reason = FinishReason.STOP; // the constrained output is complete, whatever the length
+        }
+        if (!endToken && !TokenStopCheck.isStopToken(token.token(), p, eosTokenIds)) {
             if (!deliver(r, () -> r.request().sink().onToken(s.index, token))) {
                 return;
             }

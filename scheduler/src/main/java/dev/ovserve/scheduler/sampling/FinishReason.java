@@ -6,6 +6,8 @@ public enum FinishReason {
     STOP("stop"),
     /** {@code max_tokens} or the model's context length reached. */
     LENGTH("length"),
+    /** The output was tool calls (set by the server when it found calls in a finished output). */
+    TOOL_CALLS("tool_calls"),
     /** Cancelled: the client went away or the request was aborted (internal; vLLM spells it "abort"). */
     ABORT("abort"),
     /** Failed inside the engine (internal). */

@@ -19,7 +19,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * then one draw.
  *
  * <p>Logprobs are vLLM v1's default ("raw"): the log-softmax of the model's logits before any
- * processing, so they do not depend on temperature, penalties or filters.
+ * processing, so they do not depend on temperature, penalties, filters or a constraint's mask.
+ *
+ * <p>With a {@link SamplingParams#constraint() constraint} the sampler owns the sequence's
+ * {@link ConstraintState}: before anything else, every token the state does not allow gets
+ * -inf, then processing goes on as above; the chosen token advances the state. A sequence that
+ * is preempted keeps its sampler and its tokens, and recomputing only rebuilds the KV cache, so
+ * the state stays where the output is. {@link #constraintEnded()} tells the engine to stop.
  *
  * <p>Cost per call: greedy without processors is one pass over the caller's row. Anything else
  * copies the row once into a scratch buffer (the caller's array is never written); penalties
@@ -42,15 +48,22 @@ public final class Sampler {
     private final int[] biasTokens;
     private final float[] biasValues;
     private final boolean greedy;
+    /** Null without a constraint. */
+    private final ConstraintState constraint;
+    private long[] allowed = new long[0];
+    /** The last token was an end token (EOS) the constraint allowed because its output was complete. */
+    private boolean endTaken;
     private float[] row = new float[0];
     private int[] ids = new int[0];
 
     public Sampler(SamplingParams params) {
-        this(params, params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong());
+        this(params, params.seed() != null ? params.seed() : ThreadLocalRandom.current().nextLong(),
+                params.constraint() == null ? null : params.constraint().start());
     }
 
-    private Sampler(SamplingParams params, long seed) {
+    private Sampler(SamplingParams params, long seed, ConstraintState constraint) {
         this.params = params;
+        this.constraint = constraint;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.greedy = params.greedy() || params.topK() == 1;
@@ -72,7 +85,23 @@ public final class Sampler {
         if (index < 0) {
             throw new IllegalArgumentException("sibling index must be >= 0, got " + index);
         }
-        return new Sampler(params, seed + index * SIBLING_SEED_STEP);
+        return new Sampler(params, seed + index * SIBLING_SEED_STEP, constraint == null ? null : constraint.copy());
+    }
+
+    /**
+     * Whether the constraint, if any, ended the output with the last sampled token: its state is
+     * complete (nothing but EOS could follow), or the token was an end token it allowed.
+     */
+    public boolean constraintEnded() {
+        return constraint != null && (endTaken || constraint.isComplete());
+    }
+
+    /**
+     * Whether the last sampled token was an end token (EOS) the constraint accepted as the end of
+     * its output; like a stop token, it is not part of the completion.
+     */
+    public boolean endTokenTaken() {
+        return endTaken;
     }
 
     public SamplingParams params() {
@@ -94,7 +123,7 @@ public final class Sampler {
             throw new IllegalArgumentException("empty vocabulary");
         }
         Objects.requireNonNull(history, "history");
-        int token = choose(logits, offset, vocab, history);
+        int token = constraint == null ? choose(logits, offset, vocab, history) : chooseConstrained(logits, offset, vocab, history);
         return params.logprobs() == null ? SampledToken.of(token) : withLogprobs(token, logits, offset, vocab);
     }
 
@@ -120,16 +149,81 @@ public final class Sampler {
         return greedy ? argmax(x, 0, vocab) : draw(x, vocab);
     }
 
+    /** Masks, picks and advances the constraint state. */
+    private int chooseConstrained(float[] logits, int offset, int vocab, TokenHistory history) {
+        int words = (vocab + 63) >>> 6;
+        if (allowed.length != words) {
+            allowed = new long[words];
+        }
+        constraint.fillAllowed(allowed);
+        int token;
+        if (greedy && !params.processesLogits()) {
+            token = maskedArgmax(logits, offset, vocab, allowed);
+        } else {
+            float[] x = process(logits, offset, vocab, history, allowed);
+            token = greedy ? argmax(x, 0, vocab) : draw(x, vocab);
+        }
+        if (token >= 0 && (allowed[token >>> 6] & (1L << token)) == 0) {
+            token = maskedArgmax(logits, offset, vocab, allowed); // a rounding edge landed on a weight-0 token
+        }
+        if (token < 0) {
+            throw new IllegalStateException("the " + params.constraint().kind() + " constraint allows no token here");
+        }
+        endTaken = false;
+        if (!constraint.advance(token)) {
+            if (!constraint.canFinish()) {
+                throw new IllegalStateException("the " + params.constraint().kind()
+                        + " constraint refused token " + token + " it had allowed");
+            }
+            endTaken = true; // an allowed token the state does not consume is an end token: the output is complete
+        }
+        return token;
+    }
+
+    /** Argmax over the allowed tokens only (lowest id on ties); -1 when none is allowed. */
+    static int maskedArgmax(float[] logits, int offset, int vocab, long[] allowed) {
+        int best = -1;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int w = 0; w < allowed.length; w++) {
+            long bits = allowed[w];
+            while (bits != 0) {
+                int t = (w << 6) + Long.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                if (t >= vocab) {
+                    break;
+                }
+                float v = logits[offset + t];
+                if (best < 0 || v > bestValue) {
+                    best = t;
+                    bestValue = v;
+                }
+            }
+        }
+        return best;
+    }
+
+    float[] process(float[] logits, int offset, int vocab, TokenHistory history) {
+        return process(logits, offset, vocab, history, null);
+    }
+
     /**
-     * Copies the row into the scratch buffer and applies logit_bias, then the repetition penalty,
+     * Copies the row into the scratch buffer, sets every token {@code allowed} (when not null)
+     * does not allow to -inf, and applies logit_bias, then the repetition penalty,
      * then frequency and presence penalties; returns the buffer (valid up to {@code vocab}).
      */
-    float[] process(float[] logits, int offset, int vocab, TokenHistory history) {
+    float[] process(float[] logits, int offset, int vocab, TokenHistory history, long[] allowed) {
         if (row.length < vocab) {
             row = new float[vocab];
         }
         float[] x = row;
         System.arraycopy(logits, offset, x, 0, vocab);
+        if (allowed != null) {
+            for (int i = 0; i < vocab; i++) {
+                if ((allowed[i >>> 6] & (1L << i)) == 0) {
+                    x[i] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
         for (int i = 0; i < biasTokens.length; i++) {
             int t = biasTokens[i];
             if (t >= vocab) {

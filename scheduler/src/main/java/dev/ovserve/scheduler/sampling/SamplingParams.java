@@ -27,6 +27,8 @@ import java.util.Set;
  * @param stopTokenIds token ids that end a completion (not included in the output text)
  * @param ignoreEos keep generating past the model's EOS token
  * @param stop strings that end a completion; the text from the stop string on is not returned
+ * @param constraint null for free text; otherwise only tokens it allows are sampled and the
+ *     completion ends (finish reason stop) once it is complete (see {@link Sampler})
  */
 public record SamplingParams(
         double temperature,
@@ -43,7 +45,8 @@ public record SamplingParams(
         int maxTokens,
         Set<Integer> stopTokenIds,
         boolean ignoreEos,
-        List<String> stop) {
+        List<String> stop,
+        TokenConstraint constraint) {
 
     public static final int MAX_LOGPROBS = 20;
     public static final int MAX_STOP_STRINGS = 32;
@@ -111,6 +114,11 @@ public record SamplingParams(
 
     public boolean logprobsRequested() {
         return logprobs != null;
+    }
+
+    /** Whether the output is constrained (structured output, tool calls). */
+    public boolean constrained() {
+        return constraint != null;
     }
 
     /** Whether any logit processor (bias or penalty) changes the model's logits. */
@@ -197,6 +205,7 @@ public record SamplingParams(
         private Set<Integer> stopTokenIds = Set.of();
         private boolean ignoreEos;
         private List<String> stop = List.of();
+        private TokenConstraint constraint;
 
         private Builder() {}
 
@@ -216,6 +225,7 @@ public record SamplingParams(
             stopTokenIds = p.stopTokenIds;
             ignoreEos = p.ignoreEos;
             stop = p.stop;
+            constraint = p.constraint;
         }
 
         public Builder temperature(double v) {
@@ -296,9 +306,15 @@ public record SamplingParams(
             return this;
         }
 
+        /** Null means free text. */
+        public Builder constraint(TokenConstraint v) {
+            constraint = v;
+            return this;
+        }
+
         public SamplingParams build() {
             return new SamplingParams(temperature, topP, topK, minP, repetitionPenalty, presencePenalty, frequencyPenalty,
-                    logitBias, seed, logprobs, n, maxTokens, stopTokenIds, ignoreEos, stop);
+                    logitBias, seed, logprobs, n, maxTokens, stopTokenIds, ignoreEos, stop, constraint);
         }
     }
 }

@@ -5,7 +5,10 @@
  *   <li>{@link dev.ovserve.scheduler.sampling.SamplingParams}: the request's validated knobs.
  *   <li>{@link dev.ovserve.scheduler.sampling.Sampler}: one per sequence; logit_bias → repetition
  *       penalty → frequency/presence penalties → temperature → top-k → top-p → min-p → draw.
- *       Logprobs come from the raw logits (vLLM v1's default).
+ *       Logprobs come from the raw logits (vLLM v1's default). With a constraint, disallowed
+ *       tokens get -inf before anything else and the sampler owns the sequence's state.
+ *   <li>{@link dev.ovserve.scheduler.sampling.TokenConstraint}/{@link dev.ovserve.scheduler.sampling.ConstraintState}:
+ *       the seam to constrained decoding (structured output, tool calls); implemented elsewhere.
  *   <li>{@link dev.ovserve.scheduler.sampling.TokenHistory}: the counts the penalties need,
  *       updated per token.
  *   <li>{@link dev.ovserve.scheduler.sampling.TokenStopCheck}: EOS → stop_token_ids →

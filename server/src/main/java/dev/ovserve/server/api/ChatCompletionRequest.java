@@ -1,6 +1,5 @@
 package dev.ovserve.server.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ovserve.scheduler.sampling.SamplingParams;
 import dev.ovserve.tokenizer.chat.ChatMessage;
@@ -12,9 +11,10 @@ import java.util.List;
  *
  * <p>Unknown top-level fields are accepted and ignored, as vLLM does (OpenAI's SDKs send only
  * fields they know). Defined fields that would change the answer and are not implemented are
- * refused: {@code tools}/{@code functions} (non-empty), {@code tool_choice}/{@code function_call}
- * other than "none"/"auto", {@code response_format} other than {@code {"type": "text"}}.
+ * refused by name (e.g. the legacy {@code functions}/{@code function_call}).
  *
+ * @param constraint the structured-output constraint ({@link StructuredOutputFields}), null for free text
+ * @param tools the tools and how they may be called ({@link ToolRequest#NONE} without tools)
  * @param model null when the client named none (the server then uses its only model)
  * @param messages roles system/user/assistant ("developer" arrives as "system"), text content
  * @param maxTokens {@code max_completion_tokens}, else the deprecated {@code max_tokens}; null when
@@ -31,7 +31,9 @@ public record ChatCompletionRequest(
         boolean includeUsage,
         boolean logprobs,
         Integer topLogprobs,
-        String user) {
+        String user,
+        OutputConstraint constraint,
+        ToolRequest tools) {
 
     public ChatCompletionRequest {
         messages = List.copyOf(messages);
@@ -49,8 +51,12 @@ public record ChatCompletionRequest(
         Fields f = Fields.of(root);
         String model = f.string("model");
         List<ChatMessage> messages = ChatMessages.parse(f);
-        refuseTools(f);
-        refuseResponseFormat(f);
+        ToolRequest tools = ToolRequest.parse(f);
+        OutputConstraint constraint = StructuredOutputFields.parse(f);
+        if (constraint != null && tools.callsTools()) {
+            throw ApiException.invalidRequest(constraint.param(), "'" + constraint.param() + "' cannot be used together with "
+                    + "'tools' unless tool_choice is 'none'.");
+        }
         Integer maxTokens = maxTokens(f, "max_completion_tokens");
         if (maxTokens == null) {
             maxTokens = maxTokens(f, "max_tokens");
@@ -67,7 +73,7 @@ public record ChatCompletionRequest(
         var sampling = SamplingOptions.parse(f, logprobs ? (topLogprobs == null ? 0 : topLogprobs) : null);
         boolean stream = f.bool("stream", false);
         return new ChatCompletionRequest(model, messages, sampling, maxTokens, stream,
-                StreamOptions.includeUsage(f, stream), logprobs, topLogprobs, f.string("user"));
+                StreamOptions.includeUsage(f, stream), logprobs, topLogprobs, f.string("user"), constraint, tools);
     }
 
     private static Integer maxTokens(Fields f, String name) {
@@ -76,33 +82,6 @@ public record ChatCompletionRequest(
             throw ApiException.invalidValue(name, name + " must be at least 1, got " + v);
         }
         return v;
-    }
-
-    private static void refuseTools(Fields f) {
-        for (String name : List.of("tools", "functions")) {
-            if (ChatMessages.nonEmpty(f.get(name))) {
-                throw ApiException.unsupportedParameter(name, name + " are not supported by this server.");
-            }
-        }
-        for (String name : List.of("tool_choice", "function_call")) {
-            JsonNode choice = f.get(name);
-            // "none" and "auto" without tools both mean plain text, which is what this server does.
-            if (choice != null && !(choice.isTextual() && (choice.textValue().equals("none") || choice.textValue().equals("auto")))) {
-                throw ApiException.unsupportedParameter(name, name + " is not supported by this server (tools are not supported).");
-            }
-        }
-    }
-
-    private static void refuseResponseFormat(Fields f) {
-        ObjectNode format = f.object("response_format");
-        if (format == null) {
-            return;
-        }
-        String type = new Fields(format, "response_format.").string("type");
-        if (!"text".equals(type)) {
-            throw ApiException.unsupportedValue("response_format", "response_format of type '" + type
-                    + "' is not supported by this server; only 'text' is.");
-        }
     }
 
     public int n() {

@@ -54,8 +54,26 @@ public final class ChatCompletionWriter {
                 g.writeNumberField("index", c.index());
                 g.writeObjectFieldStart("message");
                 g.writeStringField("role", "assistant");
-                g.writeStringField("content", JsonOutput.wellFormed(c.content()));
+                if (c.content() == null) {
+                    g.writeNullField("content");
+                } else {
+                    g.writeStringField("content", JsonOutput.wellFormed(c.content()));
+                }
                 g.writeNullField("refusal");
+                if (!c.toolCalls().isEmpty()) {
+                    g.writeArrayFieldStart("tool_calls");
+                    for (ToolCall call : c.toolCalls()) {
+                        g.writeStartObject();
+                        g.writeStringField("id", call.id());
+                        g.writeStringField("type", "function");
+                        g.writeObjectFieldStart("function");
+                        g.writeStringField("name", call.name());
+                        g.writeStringField("arguments", JsonOutput.wellFormed(call.arguments()));
+                        g.writeEndObject();
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
                 g.writeEndObject();
                 logprobs(g, c.logprobs());
                 ResponseFrame.finishReason(g, c.finishReason());
@@ -88,6 +106,30 @@ public final class ChatCompletionWriter {
                 g.writeStringField("content", JsonOutput.wellFormed(content));
             }
         }, logprobs, finishReason);
+    }
+
+    /**
+     * A piece of a tool call: {@code {"delta": {"tool_calls": [{"index", "id"?, "type"?, "function":
+     * {"name"?, "arguments"}}]}}}; id, type and name only in a call's first piece.
+     */
+    public byte[] toolCallChunk(int index, int callIndex, String id, String name, String arguments) {
+        return chunk(index, g -> {
+            g.writeArrayFieldStart("tool_calls");
+            g.writeStartObject();
+            g.writeNumberField("index", callIndex);
+            if (id != null) {
+                g.writeStringField("id", id);
+                g.writeStringField("type", "function");
+            }
+            g.writeObjectFieldStart("function");
+            if (name != null) {
+                g.writeStringField("name", name);
+            }
+            g.writeStringField("arguments", JsonOutput.wellFormed(arguments));
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndArray();
+        }, null, null);
     }
 
     /** The last chunk when {@code include_usage} was asked for: no choices, the request's usage. */

@@ -14,6 +14,9 @@ import java.util.List;
  * {@code suffix}, {@code best_of} other than {@code n}, and {@code logprobs} together with
  * {@code echo} (the engine does not score prompt tokens).
  *
+ * <p>Structured output ({@code response_format}, vLLM's and llama.cpp's fields, see
+ * {@link StructuredOutputFields}) applies to every choice of every prompt.
+ *
  * <p>With several prompts, choice {@code i} of prompt {@code p} has index {@code p * n + i}.
  *
  * @param model null when the client named none (the server then uses its only model)
@@ -28,7 +31,8 @@ public record CompletionRequest(
         boolean stream,
         boolean includeUsage,
         boolean echo,
-        String user) {
+        String user,
+        OutputConstraint constraint) {
 
     /** OpenAI's default max_tokens for completions. */
     public static final int DEFAULT_MAX_TOKENS = 16;
@@ -77,7 +81,7 @@ public record CompletionRequest(
         }
         boolean stream = f.bool("stream", false);
         return new CompletionRequest(model, prompts, sampling, maxTokens, stream,
-                StreamOptions.includeUsage(f, stream), echo, f.string("user"));
+                StreamOptions.includeUsage(f, stream), echo, f.string("user"), StructuredOutputFields.parse(f));
     }
 
     public int n() {

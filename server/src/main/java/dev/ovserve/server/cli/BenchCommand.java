@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ovserve.constraint.ConstraintCompiler;
+import dev.ovserve.constraint.Vocabulary;
 import dev.ovserve.scheduler.engine.EngineError;
 import dev.ovserve.scheduler.engine.EngineStats;
 import dev.ovserve.scheduler.engine.GenerationRequest;
@@ -13,8 +15,11 @@ import dev.ovserve.scheduler.engine.Usage;
 import dev.ovserve.scheduler.sampling.FinishReason;
 import dev.ovserve.scheduler.sampling.SampledToken;
 import dev.ovserve.scheduler.sampling.SamplingParams;
+import dev.ovserve.scheduler.sampling.TokenConstraint;
+import dev.ovserve.tokenizer.TokenBytes;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +38,8 @@ import picocli.CommandLine.Spec;
 /**
  * Offline engine benchmark: N random prompts of a given length, M new tokens each (EOS
  * ignored), at most C in flight (a closed loop: a finished request makes room for the next).
+ * With {@code --json-schema} every output is constrained to the schema (and ends when its JSON
+ * is complete), for decode throughput with structured output against the same run without.
  */
 @Command(name = "bench", description = "Benchmark the engine offline: throughput, TTFT and inter-token latency.")
 final class BenchCommand implements java.util.concurrent.Callable<Integer> {
@@ -56,6 +63,9 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     Path savePrompts;
     @Option(names = "--json-out", paramLabel = "FILE", description = "Also write the results as JSON (for plots).")
     Path jsonOut;
+    @Option(names = "--json-schema", paramLabel = "FILE", description = "Constrain every output to this JSON schema "
+            + "(structured output), to compare decode throughput with unconstrained runs. Outputs end when the JSON is complete.")
+    Path jsonSchema;
 
     /** Timings of one request, in nanoseconds. */
     private static final class Timing implements OutputSink {
@@ -102,6 +112,7 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             out.printf("model %s on %s, %d KV blocks of %d tokens; %d prompts x %d tokens (shared prefix %d), %d new tokens%n",
                     loaded.dir(), loaded.runner().executionDevices(), loaded.runner().numBlocks(), loaded.runner().blockSize(),
                     numPrompts, promptLen, sharedPrefix, maxTokens);
+            constraint = jsonSchema == null ? null : compile(loaded, vocab, out);
             List<int[]> measured = prompts(numPrompts, vocab, seed);
             if (savePrompts != null) {
                 writePrompts(measured);
@@ -117,7 +128,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             ObjectNode json = MAPPER.createObjectNode();
             json.put("engine", "ovserve").put("model", loaded.dir().toString()).put("prompts", numPrompts)
                     .put("prompt_len", promptLen).put("shared_prefix", sharedPrefix).put("max_tokens", maxTokens)
-                    .put("prefix_caching", engine.noPrefixCaching ? "off" : "on");
+                    .put("prefix_caching", engine.noPrefixCaching ? "off" : "on")
+                    .put("json_schema", jsonSchema == null ? null : jsonSchema.toString());
             ArrayNode rows = json.putArray("results");
             for (int c : concurrency) {
                 Level level = Level.of(c, run(loaded, measured, c, "bench-c" + c));
@@ -132,6 +144,21 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Null when outputs are free text. */
+    private TokenConstraint constraint;
+
+    /** The schema compiled once, as the server does: the model's token bytes, one compiler. */
+    private TokenConstraint compile(EngineOptions.Loaded loaded, int vocab, PrintWriter out) throws IOException {
+        long t0 = System.nanoTime();
+        TokenBytes tokens = TokenBytes.load(loaded.dir(), vocab);
+        ConstraintCompiler compiler = new ConstraintCompiler(new Vocabulary(tokens.bytes(), loaded.engine().eosTokenIds(), tokens.special()));
+        long t1 = System.nanoTime();
+        TokenConstraint c = compiler.jsonSchema(Files.readString(jsonSchema));
+        out.printf("outputs constrained by the JSON schema %s (vocabulary index %.0f ms, schema compile %.0f ms)%n", jsonSchema,
+                (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+        return c;
     }
 
     /** {@code ttftBySubmission} keeps submission order, which shows how prefills group into steps. */
@@ -150,7 +177,8 @@ final class BenchCommand implements java.util.concurrent.Callable<Integer> {
     private Result run(EngineOptions.Loaded loaded, List<int[]> prompts, int concurrency, String tag) throws Exception {
         Semaphore slots = new Semaphore(concurrency);
         List<Timing> timings = new ArrayList<>();
-        SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true).build();
+        SamplingParams params = SamplingParams.builder().temperature(0).maxTokens(maxTokens).ignoreEos(true)
+                .constraint(constraint).build();
         long preemptionsBefore = loaded.engine().stats().preemptions();
         long start = System.nanoTime();
         for (int i = 0; i < prompts.size(); i++) {

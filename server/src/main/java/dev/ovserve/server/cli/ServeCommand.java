@@ -23,6 +23,9 @@ final class ServeCommand implements Callable<Integer> {
     String apiKey;
     @Option(names = "--served-model-name", description = "The model id clients use (default: the model folder's name).")
     String servedModelName;
+    @Option(names = "--tool-call-parser", description = "How the model writes tool calls for tool_choice auto: hermes, "
+            + "llama3_json or mistral (vLLM's names). Default: detected from the chat template, else hermes.")
+    String toolCallParser;
     @Option(names = "--max-body-bytes", defaultValue = "4194304", description = "Largest request body. Default: ${DEFAULT-VALUE}")
     int maxBodyBytes;
     @Option(names = "--no-ui", description = "Do not serve the web playground at /.") boolean noUi;
@@ -91,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
                     maxPipelined, workers, maxQueued);
             ServerApp server = ServerApp.start(loaded.engine(), loaded.dir(), loaded.devices()::loads,
                     new ServerApp.Settings(host, port, name, key == null || key.isBlank() ? null : key, limits, !noUi,
-                            scope));
+                            scope, toolCallParser));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 say.accept("ovserve: shutting down; letting running requests finish (up to " + graceSeconds + " s)");

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public record ApiContext(Engine engine, HfTokenizer tokenizer, PromptTokenCache promptCache, ChatTemplate chatTemplate,
                          String servedModelName, Supplier<List<DeviceLoad>> loads, long createdEpochSeconds, Limits limits, String apiKey,
                          ServerMetrics metrics, AtomicBoolean ready, AtomicBoolean draining, AtomicInteger inFlight,
-                         Admission admission, Executor workers, PlaygroundFiles playground, PrefixCacheScope prefixCacheScope) {
+                         Admission admission, Executor workers, PlaygroundFiles playground, PrefixCacheScope prefixCacheScope,
+                         StructuredOutput structured) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What /health reports: only READY answers 200; /health/live answers 503 only when FAILED. */

@@ -225,7 +225,10 @@ final class GenerationCall {
             if (c.hasPending() || (!c.roleSent && plan.format().opensWithRole())) {
                 boolean first = !c.roleSent;
                 c.roleSent = true;
-                write("data: " + plan.format().deltaChunk(c.index, c.takeText(), c.takeTokens(), first) + "\n\n");
+                String delta = plan.format().deltaChunk(c.index, c.takeText(), c.takeTokens(), first);
+                if (!delta.isEmpty()) { // tool calling may hold text back
+                    write("data: " + delta + "\n\n");
+                }
             }
             if (c.finish != null && !c.finishSent) {
                 c.finishSent = true;

@@ -5,6 +5,9 @@ import dev.ovserve.server.api.CacheSalt;
 import dev.ovserve.server.api.RequestJson;
 
 import dev.ovserve.scheduler.sampling.SamplingParams;
+import dev.ovserve.scheduler.sampling.TokenConstraint;
+import dev.ovserve.server.api.OutputConstraint;
+import dev.ovserve.server.tools.ToolMode;
 import dev.ovserve.server.api.ApiException;
 import dev.ovserve.server.api.ChatCompletionRequest;
 import dev.ovserve.server.api.ChatCompletionWriter;
@@ -37,6 +40,7 @@ final class Planner {
                 context.admission().checkPromptText(req.prompts().size() == 1 ? "prompt" : "prompt[" + i + "]", t.text().length(), chars);
             }
         }
+        TokenConstraint constraint = compile(context, req.constraint());
         int maxModelLen = context.engine().config().maxModelLen();
         List<int[]> prompts = new ArrayList<>();
         List<String> prefixes = new ArrayList<>();
@@ -50,7 +54,7 @@ final class Planner {
                 throw ApiException.invalidValue("prompt", "the prompt is empty");
             }
             prompts.add(ids);
-            params.add(req.samplingParams(ids.length, maxModelLen));
+            params.add(constrained(req.samplingParams(ids.length, maxModelLen), constraint));
             prefixes.add(!req.echo() ? "" : p instanceof PromptInput.Text t ? t.text() : context.tokenizer().decode(ids, true));
         }
         SamplingParams first = params.getFirst();
@@ -71,9 +75,12 @@ final class Planner {
                     + "chat_template.json or chat_template in tokenizer_config.json), so chat completions are not available;"
                     + " use /v1/completions");
         }
+        ToolMode tools = ToolMode.of(req.tools(), context.structured().toolFormat());
+        TokenConstraint constraint = tools == null ? compile(context, req.constraint())
+                : tools.constraint() != null ? compile(context, tools.constraint()) : context.structured().autoCalls(tools);
         String rendered;
         try {
-            rendered = context.chatTemplate().render(req.messages(), true);
+            rendered = context.chatTemplate().render(req.messages(), true, req.tools().templateTools());
         } catch (ChatTemplateException e) {
             if (!e.raisedByTemplate()) { // the template itself is broken: not the caller's fault
                 throw ApiException.serverError("the model's chat template failed: " + e.getMessage());
@@ -84,14 +91,22 @@ final class Planner {
         // The template writes any BOS itself; text the user typed never becomes a special token.
         // The prompt cache is keyed by text alone, so a conversation whose text holds special-token
         // text is encoded afresh: another conversation may render to the same string.
-        List<String> contents = req.messages().stream().map(m -> m.content()).toList();
+        List<String> contents = req.messages().stream().map(m -> m.content()).filter(c -> c != null).toList();
         int[] ids = contents.stream().anyMatch(context.tokenizer()::containsSpecialText)
                 ? context.tokenizer().encodeChat(rendered, contents)
                 : tokenize(context, rendered, false);
-        SamplingParams params = req.samplingParams(ids.length, context.engine().config().maxModelLen());
+        SamplingParams params = constrained(req.samplingParams(ids.length, context.engine().config().maxModelLen()), constraint);
         return new GenerationPlan(List.of(ids), List.of(""), List.of(params), req.stream(), req.includeUsage(),
                 new ChatWire(ChatCompletionWriter.create(context.servedModelName(), req.includeUsage()), req.logprobs(),
-                        tokenBytes(context)), salt);
+                        tokenBytes(context), tools), salt);
+    }
+
+    private static TokenConstraint compile(ApiContext context, OutputConstraint c) {
+        return c == null ? null : context.structured().compile(c);
+    }
+
+    private static SamplingParams constrained(SamplingParams p, TokenConstraint c) {
+        return c == null ? p : p.toBuilder().constraint(c).build();
     }
 
     private static int[] tokenize(ApiContext context, String text, boolean addSpecialTokens) {

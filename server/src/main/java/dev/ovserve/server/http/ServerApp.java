@@ -2,16 +2,20 @@ package dev.ovserve.server.http;
 
 import dev.ovserve.scheduler.engine.Engine;
 import dev.ovserve.server.api.PromptTokenCache;
+import dev.ovserve.server.tools.ToolCallFormat;
 import dev.ovserve.tokenizer.HfTokenizer;
+import dev.ovserve.tokenizer.TokenBytes;
 import dev.ovserve.tokenizer.chat.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.Set;
 import java.util.function.Supplier;
 import dev.ovserve.server.serving.DeviceLoad;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,16 +26,28 @@ public final class ServerApp implements AutoCloseable {
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ServerApp.class.getName());
     /**
      * Where and how to listen. {@code apiKey} null means no authentication; {@code ui} serves the
-     * playground at /; {@code prefixCacheScope} decides which requests share prefix-cache blocks.
+     * playground at /; {@code prefixCacheScope} decides which requests share prefix-cache blocks;
+     * {@code toolCallParser} (vLLM's names: hermes, llama3_json, mistral) null means "as the chat
+     * template writes calls".
      */
     public record Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui,
-                           PrefixCacheScope prefixCacheScope) {
-        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
-            this(host, port, servedModelName, apiKey, limits, true);
+                           PrefixCacheScope prefixCacheScope, String toolCallParser) {
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui,
+                        PrefixCacheScope prefixCacheScope) {
+            this(host, port, servedModelName, apiKey, limits, ui, prefixCacheScope, null);
+        }
+
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui,
+                        String toolCallParser) {
+            this(host, port, servedModelName, apiKey, limits, ui, PrefixCacheScope.GLOBAL, toolCallParser);
         }
 
         public Settings(String host, int port, String servedModelName, String apiKey, Limits limits, boolean ui) {
-            this(host, port, servedModelName, apiKey, limits, ui, PrefixCacheScope.GLOBAL);
+            this(host, port, servedModelName, apiKey, limits, ui, PrefixCacheScope.GLOBAL, null);
+        }
+
+        public Settings(String host, int port, String servedModelName, String apiKey, Limits limits) {
+            this(host, port, servedModelName, apiKey, limits, true);
         }
     }
 
@@ -68,10 +84,17 @@ public final class ServerApp implements AutoCloseable {
             Admission admission = new Admission(limits, engine.config().maxModelLen(), longestTokenChars(tokenizer));
             ChatTemplate template = ChatTemplate.load(modelDir);
             template.selfCheck().ifPresent(problem -> LOG.warning("chat template of " + modelDir + ": " + problem));
+            TokenBytes tokenBytes = TokenBytes.load(modelDir, engine.vocabSize());
+            ToolCallFormat toolFormat = settings.toolCallParser() != null ? ToolCallFormat.named(settings.toolCallParser())
+                    : ToolCallFormat.detect(template.source());
+            Set<Integer> markerIds = new HashSet<>();
+            tokenizer.tokenToId(toolFormat.marker()).ifPresent(markerIds::add);
+            StructuredOutput structured = new StructuredOutput(Constraints.compiler(tokenBytes, engine.eosTokenIds()), toolFormat,
+                    tokenBytes.bytes(), markerIds);
             ApiContext context = new ApiContext(engine, tokenizer, cache, template, settings.servedModelName(),
                     loads, Instant.now().getEpochSecond(), limits, settings.apiKey(), metrics,
                     new AtomicBoolean(ready), new AtomicBoolean(false), new AtomicInteger(), admission, workers,
-                    settings.ui() ? PlaygroundFiles.load() : null, settings.prefixCacheScope());
+                    settings.ui() ? PlaygroundFiles.load() : null, settings.prefixCacheScope(), structured);
             return new ServerApp(HttpServer.start(settings.host(), settings.port(), context), tokenizer, context, workers);
         } catch (IOException | InterruptedException | RuntimeException e) {
             workers.shutdownNow();

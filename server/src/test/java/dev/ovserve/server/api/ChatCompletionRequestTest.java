@@ -128,41 +128,107 @@ class ChatCompletionRequestTest {
     }
 
     @Test
-    void nonTextPartsToolsAndToolMessagesAreRefused() {
+    void nonTextPartsAndLegacyFunctionMessagesAreRefused() {
         var e = assertBadRequest("messages[0].content[1].type", "unsupported_value", () -> chat("{'messages': [{'role': 'user',"
                 + " 'content': [{'type': 'text', 'text': 'a'}, {'type': 'image_url', 'image_url': {'url': 'http://x'}}]}]}"));
         assertTrue(e.getMessage().contains("image_url"));
-        assertBadRequest("messages[1].role", "unsupported_value", () -> chat("{'messages': [{'role': 'user', 'content': 'x'},"
-                + " {'role': 'tool', 'content': 'r', 'tool_call_id': 'c'}]}"));
         assertBadRequest("messages[0].role", "unsupported_value",
                 () -> chat("{'messages': [{'role': 'function', 'name': 'f', 'content': 'r'}]}"));
-        assertBadRequest("messages[0].tool_calls", "unsupported_parameter", () -> chat("{'messages': [{'role': 'assistant',"
-                + " 'tool_calls': [{'id': 'c', 'type': 'function', 'function': {'name': 'f', 'arguments': '{}'}}]}]}"));
         assertBadRequest("messages[0].function_call", "unsupported_parameter", () -> chat("{'messages': [{'role': 'assistant',"
                 + " 'function_call': {'name': 'f', 'arguments': '{}'}}]}"));
     }
 
     @Test
-    void toolsFunctionsAndToolChoice() {
-        assertEquals(1, chat("{" + HI + ", 'tools': [], 'tool_choice': 'none', 'functions': null}").messages().size());
-        assertEquals(1, chat("{" + HI + ", 'tool_choice': 'auto', 'function_call': 'none', 'parallel_tool_calls': false}").n());
-        var e = assertBadRequest("tools", "unsupported_parameter", () -> chat("{" + HI + ", 'tools': [{'type': 'function',"
-                + " 'function': {'name': 'f'}}]}"));
-        assertTrue(e.getMessage().contains("not supported"));
+    void toolMessagesAndAssistantToolCallsReachTheTemplate() {
+        var r = chat("{'messages': [{'role': 'user', 'content': 'x'}, {'role': 'assistant', 'content': null, 'tool_calls':"
+                + " [{'id': 'c1', 'type': 'function', 'function': {'name': 'f', 'arguments': '{\\\"a\\\": [1]}'}},"
+                + " {'id': 'c2', 'type': 'function', 'function': {'name': 'g', 'arguments': 'not json'}}]},"
+                + " {'role': 'tool', 'tool_call_id': 'c1', 'name': 'f', 'content': 'r'}]}");
+        var assistant = r.messages().get(1);
+        assertEquals("", assistant.content());
+        assertEquals(2, assistant.toolCalls().size());
+        assertEquals("c1", assistant.toolCalls().get(0).get("id"));
+        @SuppressWarnings("unchecked")
+        var fn = (java.util.Map<String, Object>) assistant.toolCalls().get(0).get("function");
+        assertEquals(java.util.Map.of("a", List.of(1)), fn.get("arguments"), "JSON arguments are parsed, as vLLM does");
+        @SuppressWarnings("unchecked")
+        var g = (java.util.Map<String, Object>) assistant.toolCalls().get(1).get("function");
+        assertEquals("not json", g.get("arguments"));
+        assertEquals(new ChatMessage("tool", "r", List.of(), "c1", "f"), r.messages().get(2));
+        assertBadRequest("messages[1].tool_call_id", "missing_required_parameter",
+                () -> chat("{'messages': [{'role': 'user', 'content': 'x'}, {'role': 'tool', 'content': 'r'}]}"));
+        assertBadRequest("messages[0].tool_calls", "invalid_value", () -> chat("{'messages': [{'role': 'user', 'content': 'x',"
+                + " 'tool_calls': [{'id': 'c', 'type': 'function', 'function': {'name': 'f', 'arguments': '{}'}}]}]}"));
+        assertBadRequest("messages[0].tool_calls[0].function.name", "missing_required_parameter", () -> chat("{'messages':"
+                + " [{'role': 'assistant', 'tool_calls': [{'id': 'c', 'type': 'function', 'function': {'arguments': '{}'}}]}]}"));
+    }
+
+    static final String TOOL = "{'type': 'function', 'function': {'name': 'get_weather', 'parameters': {'type': 'object',"
+            + " 'properties': {'city': {'type': 'string'}}, 'required': ['city']}}}";
+
+    @Test
+    void toolsAndToolChoice() {
+        assertEquals(ToolRequest.NONE.choice(), chat("{" + HI + ", 'tools': [], 'tool_choice': 'none', 'functions': null}").tools().choice());
+        var none = chat("{" + HI + ", 'tool_choice': 'auto', 'function_call': 'none', 'parallel_tool_calls': false}").tools();
+        assertTrue(!none.callsTools() && !none.parallel());
+        var auto = chat("{" + HI + ", 'tools': [" + TOOL + "]}").tools();
+        assertEquals(new ToolChoice.Auto(), auto.choice(), "tools default to auto");
+        assertEquals("get_weather", auto.tools().getFirst().name());
+        assertEquals("function", auto.templateTools().getFirst().get("type"));
+        assertTrue(chat("{" + HI + ", 'tools': [" + TOOL + "], 'tool_choice': 'required'}").tools().forced());
+        assertEquals(new ToolChoice.Named("get_weather"), chat("{" + HI + ", 'tools': [" + TOOL + "], 'tool_choice':"
+                + " {'type': 'function', 'function': {'name': 'get_weather'}}}").tools().choice());
+        var noParams = chat("{" + HI + ", 'tools': [{'type': 'function', 'function': {'name': 'f'}}]}").tools();
+        assertEquals("object", noParams.tools().getFirst().parameters().get("type").asText());
+
         assertBadRequest("functions", "unsupported_parameter", () -> chat("{" + HI + ", 'functions': [{'name': 'f'}]}"));
-        assertBadRequest("tool_choice", "unsupported_parameter", () -> chat("{" + HI + ", 'tool_choice': 'required'}"));
-        assertBadRequest("tool_choice", "unsupported_parameter",
-                () -> chat("{" + HI + ", 'tool_choice': {'type': 'function', 'function': {'name': 'f'}}}"));
         assertBadRequest("function_call", "unsupported_parameter", () -> chat("{" + HI + ", 'function_call': {'name': 'f'}}"));
+        assertBadRequest("tool_choice", null, () -> chat("{" + HI + ", 'tool_choice': 'required'}"));
+        assertBadRequest("tool_choice.function.name", "invalid_value", () -> chat("{" + HI + ", 'tools': [" + TOOL + "],"
+                + " 'tool_choice': {'type': 'function', 'function': {'name': 'other'}}}"));
+        assertBadRequest("tool_choice", "invalid_value", () -> chat("{" + HI + ", 'tools': [" + TOOL + "], 'tool_choice': 'always'}"));
+        assertBadRequest("tools[0].type", "unsupported_value", () -> chat("{" + HI + ", 'tools': [{'type': 'code_interpreter'}]}"));
+        assertBadRequest("tools[0].function.name", "invalid_value",
+                () -> chat("{" + HI + ", 'tools': [{'type': 'function', 'function': {'name': 'bad name'}}]}"));
+        assertBadRequest("tools[1].function.name", "invalid_value", () -> chat("{" + HI + ", 'tools': [" + TOOL + ", " + TOOL + "]}"));
+        assertBadRequest("tools[0].function.parameters", "invalid_type",
+                () -> chat("{" + HI + ", 'tools': [{'type': 'function', 'function': {'name': 'f', 'parameters': 'x'}}]}"));
+        assertBadRequest("response_format", null, () -> chat("{" + HI + ", 'tools': [" + TOOL + "],"
+                + " 'response_format': {'type': 'json_object'}}"));
+        var shown = chat("{" + HI + ", 'tools': [" + TOOL + "], 'tool_choice': 'none', 'response_format': {'type': 'json_object'}}");
+        assertEquals(1, shown.tools().templateTools().size(), "tool_choice none still shows the tools to the template");
+        assertEquals(OutputConstraint.Kind.JSON_OBJECT, shown.constraint().kind());
     }
 
     @Test
-    void responseFormatOnlyText() {
-        assertEquals(1, chat("{" + HI + ", 'response_format': {'type': 'text'}}").n());
-        assertBadRequest("response_format", "unsupported_value", () -> chat("{" + HI + ", 'response_format': {'type': 'json_object'}}"));
-        assertBadRequest("response_format", "unsupported_value", () -> chat("{" + HI + ", 'response_format': {'type': 'json_schema',"
-                + " 'json_schema': {'name': 'x'}}}"));
-        assertBadRequest("response_format", "unsupported_value", () -> chat("{" + HI + ", 'response_format': {}}"));
+    void responseFormatAndTheOtherConstraintFields() {
+        assertNull(chat("{" + HI + ", 'response_format': {'type': 'text'}}").constraint());
+        assertEquals(OutputConstraint.Kind.JSON_OBJECT, chat("{" + HI + ", 'response_format': {'type': 'json_object'}}").constraint().kind());
+        var schema = chat("{" + HI + ", 'response_format': {'type': 'json_schema', 'json_schema': {'name': 'x', 'strict': true,"
+                + " 'schema': {'type': 'object', 'properties': {'a': {'type': 'integer'}}}}}}").constraint();
+        assertEquals(OutputConstraint.jsonSchema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}}}",
+                "response_format.json_schema.schema"), schema);
+        assertEquals(OutputConstraint.Kind.JSON_OBJECT, chat("{" + HI + ", 'response_format': {'type': 'json_schema',"
+                + " 'json_schema': {'name': 'x'}}}").constraint().kind());
+        assertEquals(OutputConstraint.regex("a+", "structured_outputs.regex"),
+                chat("{" + HI + ", 'structured_outputs': {'regex': 'a+'}}").constraint());
+        assertEquals(OutputConstraint.choice(List.of("yes", "no"), "guided_choice"),
+                chat("{" + HI + ", 'guided_choice': ['yes', 'no']}").constraint());
+        assertEquals(OutputConstraint.Kind.JSON_SCHEMA, chat("{" + HI + ", 'guided_json': '{\\\"type\\\": \\\"string\\\"}'}")
+                .constraint().kind());
+        assertEquals(OutputConstraint.grammar("root ::= \"a\"", "grammar"),
+                chat("{" + HI + ", 'grammar': 'root ::= \\\"a\\\"'}").constraint());
+        assertEquals(OutputConstraint.Kind.JSON_SCHEMA, chat("{" + HI + ", 'json_schema': {'type': 'object'}}").constraint().kind());
+
+        var both = assertBadRequest("guided_json", null, () -> chat("{" + HI
+                + ", 'response_format': {'type': 'json_object'}, 'guided_json': {'type': 'object'}}"));
+        assertTrue(both.getMessage().contains("response_format") && both.getMessage().contains("guided_json"), both.getMessage());
+        assertBadRequest("structured_outputs.structural_tag", "unsupported_parameter",
+                () -> chat("{" + HI + ", 'structured_outputs': {'structural_tag': '{}'}}"));
+        assertBadRequest("guided_choice", "invalid_value", () -> chat("{" + HI + ", 'guided_choice': []}"));
+        assertBadRequest("guided_json", "invalid_value", () -> chat("{" + HI + ", 'guided_json': '{not json'}"));
+        assertBadRequest("response_format.type", "invalid_value", () -> chat("{" + HI + ", 'response_format': {'type': 'xml'}}"));
+        assertBadRequest("response_format.type", "missing_required_parameter", () -> chat("{" + HI + ", 'response_format': {}}"));
         assertBadRequest("response_format", "invalid_type", () -> chat("{" + HI + ", 'response_format': 'json'}"));
         assertBadRequest("response_format.type", "invalid_type", () -> chat("{" + HI + ", 'response_format': {'type': 1}}"));
     }

@@ -294,4 +294,22 @@ class CompletionRequestTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(ApiException.class, () -> completion(body));
         assertEquals(400, e.status());
     }
+
+    @Test
+    void structuredOutputFieldsAreReadNotIgnored() {
+        assertEquals(null, completion("{'prompt': 'x'}").constraint());
+        assertEquals(OutputConstraint.Kind.JSON_OBJECT, completion("{'prompt': 'x', 'response_format': {'type': 'json_object'}}")
+                .constraint().kind());
+        assertEquals(OutputConstraint.regex("[0-9]+", "guided_regex"), completion("{'prompt': 'x', 'guided_regex': '[0-9]+'}").constraint());
+        assertEquals(OutputConstraint.Kind.GRAMMAR, completion("{'prompt': 'x', 'guided_grammar': 'root ::= [a-z]+'}").constraint().kind());
+        assertEquals(OutputConstraint.choice(java.util.List.of("a", "b"), "structured_outputs.choice"),
+                completion("{'prompt': 'x', 'structured_outputs': {'choice': ['a', 'b']}}").constraint());
+        assertEquals(OutputConstraint.Kind.JSON_SCHEMA, completion("{'prompt': 'x', 'structured_outputs': {'json': {'type': 'array'}}}")
+                .constraint().kind());
+        assertEquals(OutputConstraint.Kind.JSON_OBJECT, completion("{'prompt': 'x', 'structured_outputs': {'json_object': true}}")
+                .constraint().kind());
+        ApiAssertions.assertBadRequest("grammar", null, () -> completion("{'prompt': 'x', 'json_schema': {}, 'grammar': 'root ::= \\\"a\\\"'}"));
+        ApiAssertions.assertBadRequest("guided_whitespace_pattern", "unsupported_parameter",
+                () -> completion("{'prompt': 'x', 'guided_json': {}, 'guided_whitespace_pattern': ' '}"));
+    }
 }

@@ -196,10 +196,11 @@ class HostileRequestsTest {
         Http.assertError(completion("{'prompt':'x','best_of':3}"), 400, "best_of", null);
         Http.assertError(completion("{'prompt':'x','best_of':1,'n':2}"), 400, "best_of", null);
         Http.assertError(completion("{'prompt':'x','echo':true,'logprobs':1}"), 400, "logprobs", null);
-        Http.assertError(chat("{'messages':[{'role':'user','content':'x'}],'tools':[{'type':'function','function':{'name':'f'}}]}"),
-                400, "tools", null);
-        Http.assertError(chat("{'messages':[{'role':'user','content':'x'}],'response_format':{'type':'json_object'}}"), 400,
-                "response_format", null);
+        Http.assertError(chat("{'messages':[{'role':'user','content':'x'}],'functions':[{'name':'f'}]}"), 400, "functions", null);
+        Http.assertError(chat("{'messages':[{'role':'user','content':'x'}],'tools':[{'type':'code_interpreter'}]}"), 400,
+                "tools[0].type", null);
+        Http.assertError(completion("{'prompt':'x','structured_outputs':{'structural_tag':'{}'}}"), 400,
+                "structured_outputs.structural_tag", null);
         assertEquals(200, completion("{'prompt':'x','best_of':1,'max_tokens':2}").status(), "best_of = n is fine");
     }
 

@@ -82,6 +82,65 @@ final class TinyServer implements AutoCloseable {
 
     static final int BOS = 256;
 
+    /**
+     * A Hermes-style chat template short enough for the tiny model's 128-token context: it lists
+     * the tools' names, writes an assistant's calls as {@code <tool_call>name(city)</tool_call>}
+     * (newlines follow text, not tags, which trim_blocks would eat)
+     * (so a call's arguments must reach it as an object) and tool results in a tool turn.
+     */
+    static final String TOOLS_TEMPLATE = "{% if tools %}T:{% for t in tools %} {{ t.function.name }}{% endfor %};\n{% endif %}"
+            + "{% for m in messages %}{% if m.tool_calls %}{% for c in m.tool_calls %}<tool_call>{{ c.function.name }}"
+            + "({{ c.function.arguments.city }})</tool_call>{% endfor %};\n{% elif m.role == 'tool' %}R({{ m.tool_call_id }}):"
+            + " {{ m.content }}\n{% else %}{{ m.role[0] }}: {{ m.content }}\n{% endif %}{% endfor %}"
+            + "{% if add_generation_prompt %}a:{% endif %}";
+
+    /** In the tools model's tokenizer, the added token {@code <tool_call>}. */
+    static final int TOOL_CALL_TOKEN = 382;
+
+    /**
+     * The same model whose tokenizer_config.json carries {@link #TOOLS_TEMPLATE} and whose
+     * tokenizer has {@code <tool_call>} as one added token ({@link #TOOL_CALL_TOKEN}).
+     */
+    static TinyServer startWithToolsTemplate() throws Exception {
+        return start(toolsModel(), defaultConfig(), null, Limits.DEFAULT);
+    }
+
+    private static synchronized Path toolsModel() throws IOException {
+        Path ir = model().resolve("ir");
+        Path tools = root.resolve("ir-tools");
+        if (!Files.isDirectory(tools)) {
+            Files.createDirectories(tools);
+            try (Stream<Path> files = Files.list(ir)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, tools.resolve(f.getFileName()));
+                }
+            }
+            var config = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(tools.resolve("tokenizer_config.json").toFile());
+            config.put("chat_template", TOOLS_TEMPLATE);
+            Http.JSON.writeValue(tools.resolve("tokenizer_config.json").toFile(), config);
+            // The last two merges (382, 383) go; <tool_call> is added, non-special, as in Qwen's vocabulary, and
+            // takes id 382 (tokenizers numbers added tokens after the model's vocabulary); the model's EOS
+            // id 383 is then no text at all.
+            var json = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(tools.resolve("tokenizer.json").toFile());
+            var vocab = (com.fasterxml.jackson.databind.node.ObjectNode) json.path("model").path("vocab");
+            List<String> last = new java.util.ArrayList<>();
+            for (var e : vocab.properties()) {
+                if (e.getValue().intValue() >= TOOL_CALL_TOKEN) {
+                    last.add(e.getKey());
+                }
+            }
+            last.forEach(vocab::remove);
+            var merges = (com.fasterxml.jackson.databind.node.ArrayNode) json.path("model").path("merges");
+            merges.remove(merges.size() - 1);
+            merges.remove(merges.size() - 1);
+            ((com.fasterxml.jackson.databind.node.ArrayNode) json.path("added_tokens")).addObject().put("id", TOOL_CALL_TOKEN)
+                    .put("content", "<tool_call>").put("single_word", false).put("lstrip", false).put("rstrip", false)
+                    .put("normalized", false).put("special", false);
+            Http.JSON.writeValue(tools.resolve("tokenizer.json").toFile(), json);
+        }
+        return tools;
+    }
+
     private static synchronized Path bosModel() throws IOException {
         Path ir = model().resolve("ir");
         Path bos = root.resolve("ir-bos");

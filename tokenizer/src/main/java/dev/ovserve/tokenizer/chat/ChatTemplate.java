@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -85,6 +84,14 @@ public final class ChatTemplate {
     }
 
     /**
+     * Renders {@code messages} with {@code tools} (each {@code {"type": "function", "function":
+     * {...}}}, as transformers passes them; null for none, leaving the variable undefined).
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
+        return render(messages, tools, addGenerationPrompt, Map.of());
+    }
+
+    /**
      * Renders {@code messages} as transformers' {@code apply_chat_template(messages, tools=tools,
      * add_generation_prompt=..., **kwargs)} does: {@code tools} (JSON-shaped maps and lists, or
      * null for none) is the template's {@code tools} variable; {@code kwargs} are further template
@@ -93,10 +100,7 @@ public final class ChatTemplate {
     public String render(List<ChatMessage> messages, List<?> tools, boolean addGenerationPrompt, Map<String, ?> kwargs) {
         var list = new ArrayList<Map<String, Object>>(messages.size());
         for (ChatMessage m : messages) {
-            var map = new LinkedHashMap<String, Object>(4);
-            map.put("role", m.role());
-            map.put("content", m.content());
-            list.add(map);
+            list.add(m.toTemplateMap());
         }
         var bindings = new HashMap<String, Object>(kwargs);
         // Jinjava's functions are not variables; templates test "strftime_now is defined" (Llama 3.2).

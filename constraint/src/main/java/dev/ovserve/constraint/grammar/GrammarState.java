@@ -1,0 +1,93 @@
+package dev.ovserve.constraint.grammar;
+
+import dev.ovserve.scheduler.sampling.ConstraintState;
+import java.util.Arrays;
+
+/** One sequence's position in a {@link GrammarConstraint}; positions are immutable, so copies are cheap. */
+public final class GrammarState implements ConstraintState {
+    private final GrammarConstraint constraint;
+    private Position position;
+    private boolean finished;
+
+    GrammarState(GrammarConstraint constraint, Position position) {
+        this.constraint = constraint;
+        this.position = position;
+    }
+
+    @Override
+    public void fillAllowed(long[] allowed) {
+        Arrays.fill(allowed, 0L);
+        if (finished) {
+            return;
+        }
+        constraint.fill(position, allowed);
+        if (position.accepting) {
+            for (int id : constraint.index().eos) {
+                allowed[id >>> 6] |= 1L << (id & 63);
+            }
+        }
+    }
+
+    @Override
+    public boolean advance(int token) {
+        if (finished) {
+            return false;
+        }
+        TokenIndex index = constraint.index();
+        if (index.isEos(token)) {
+            if (!position.accepting) {
+                return false;
+            }
+            finished = true;
+            return true;
+        }
+        byte[] b = index.textBytes(token);
+        if (b == null) {
+            return false;
+        }
+        Position p = position;
+        for (byte x : b) {
+            p = constraint.grammar().step(p, x & 0xFF);
+            if (p.dead()) {
+                return false;
+            }
+        }
+        position = p;
+        return true;
+    }
+
+    /** Reads raw bytes (not a token); false, with the state unchanged, if they cannot continue the output. */
+    public boolean advanceBytes(byte[] bytes) {
+        Position p = position;
+        for (byte x : bytes) {
+            p = constraint.grammar().step(p, x & 0xFF);
+            if (p.dead()) {
+                return false;
+            }
+        }
+        position = p;
+        return true;
+    }
+
+    @Override
+    public boolean canFinish() {
+        return position.accepting;
+    }
+
+    @Override
+    public boolean isComplete() {
+        return finished || position.tops.length == 0;
+    }
+
+    @Override
+    public ConstraintState copy() {
+        GrammarState c = new GrammarState(constraint, position);
+        c.finished = finished;
+        return c;
+    }
+
+    /** Fewest bytes that complete a valid output from here (0 when EOS is allowed now). */
+    public long minCompletionBytes() {
+        return constraint.grammar().minCompletion(position);
+    }
+}
