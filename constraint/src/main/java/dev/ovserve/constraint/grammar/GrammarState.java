@@ -86,6 +86,15 @@ public final class GrammarState implements ConstraintState {
         return c;
     }
 
+    /**
+     * Jump-forward: the bytes the constraint forces next (empty if there is any choice, or if the
+     * output may end here). Does not advance; the caller tokenizes them and feeds the tokens
+     * through {@link #advance} like sampled ones, so usage counts every token it emits.
+     */
+    public byte[] forcedBytes() {
+        return finished ? new byte[0] : constraint.grammar().forcedBytes(position, 1024);
+    }
+
     /** Fewest bytes that complete a valid output from here (0 when EOS is allowed now). */
     public long minCompletionBytes() {
         return constraint.grammar().minCompletion(position);
