@@ -8,6 +8,7 @@ public final class GrammarState implements ConstraintState {
     private final GrammarConstraint constraint;
     private Position position;
     private boolean finished;
+    private final java.util.Map<Frame, int[]> dependentMemo = new java.util.HashMap<>();
 
     GrammarState(GrammarConstraint constraint, Position position) {
         this.constraint = constraint;
@@ -20,7 +21,7 @@ public final class GrammarState implements ConstraintState {
         if (finished) {
             return;
         }
-        constraint.fill(position, allowed);
+        constraint.fill(position, allowed, dependentMemo);
         if (position.accepting) {
             for (int id : constraint.index().eos) {
                 allowed[id >>> 6] |= 1L << (id & 63);
