@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ovserve.constraint.grammar.Grammar;
+import dev.ovserve.constraint.grammar.GrammarState;
 import dev.ovserve.constraint.text.GbnfParser;
 import dev.ovserve.scheduler.sampling.ConstraintState;
 import dev.ovserve.scheduler.sampling.TokenConstraint;
@@ -146,6 +147,19 @@ class ConstraintCompilerTest {
         assertTrue(JsonSchemaPropertyTest.walk(c, gpt2, bad, false, "a=7") >= 0);
         assertEquals("json_schema", assertThrows(InvalidConstraintException.class, () -> compiler.jsonSchema(
                 "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"}},\"required\":[\"a\",\"b\"],\"additionalProperties\":false}")).param());
+    }
+
+    @Test
+    void forcedBytesAreWhatEveryContinuationStartsWith() {
+        GrammarState s = (GrammarState) compiler.jsonSchema(
+                "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"n\":{\"enum\":[1,2]}},\"required\":[\"name\",\"n\"]}").start();
+        assertEquals("{\"name\":\"", new String(s.forcedBytes(), StandardCharsets.UTF_8));
+        assertTrue(s.advanceBytes("{\"name\":\"x\"".getBytes(StandardCharsets.UTF_8)));
+        assertEquals(",\"n\":", new String(s.forcedBytes(), StandardCharsets.UTF_8));
+        assertTrue(s.advanceBytes(",\"n\":".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("", new String(s.forcedBytes(), StandardCharsets.UTF_8), "1 or 2: a choice");
+        GrammarState c = (GrammarState) compiler.choice(List.of("hello world", "hello there")).start();
+        assertEquals("hello ", new String(c.forcedBytes(), StandardCharsets.UTF_8));
     }
 
     @Test

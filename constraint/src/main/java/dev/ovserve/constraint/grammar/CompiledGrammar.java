@@ -347,6 +347,30 @@ public final class CompiledGrammar {
         return false;
     }
 
+    /**
+     * The bytes every valid continuation of {@code p} starts with (at most {@code limit}): empty
+     * when the next byte is a choice or the output may end here. For jump-forward decoding.
+     */
+    byte[] forcedBytes(Position p, int limit) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        while (out.size() < limit && !p.accepting && p.tops.length > 0) {
+            int only = -1;
+            for (Frame f : p.tops) {
+                int[] lo = rangeLo[f.state];
+                int[] hi = rangeHi[f.state];
+                for (int i = 0; i < lo.length; i++) {
+                    if (lo[i] != hi[i] || (only >= 0 && only != lo[i])) {
+                        return out.toByteArray();
+                    }
+                    only = lo[i];
+                }
+            }
+            p = step(p, only);
+            out.write(only);
+        }
+        return out.toByteArray();
+    }
+
     /** Fewest bytes that complete the output from {@code p} (0 when it can end here). */
     long minCompletion(Position p) {
         if (p.accepting) {

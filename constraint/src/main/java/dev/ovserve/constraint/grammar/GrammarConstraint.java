@@ -43,8 +43,12 @@ public final class GrammarConstraint implements TokenConstraint {
         return index;
     }
 
-    /** ORs the tokens allowed at {@code p} into {@code allowed} (EOS excluded). */
-    void fill(Position p, long[] allowed) {
+    /**
+     * ORs the tokens allowed at {@code p} into {@code allowed} (EOS excluded). {@code memo} keeps,
+     * per stack (top frame and everything below), which context-dependent tokens it allows: a
+     * sequence inside a long string or array meets the same stack step after step.
+     */
+    void fill(Position p, long[] allowed, Map<Frame, int[]> memo) {
         for (Frame top : p.tops) {
             StateMask m = mask(top.state);
             long[] acc = m.accepted;
@@ -52,11 +56,23 @@ public final class GrammarConstraint implements TokenConstraint {
                 allowed[i] |= acc[i];
             }
             if (m.dependent.length > 0) {
-                TokenWalk.run(grammar, index, Position.single(top), m.dependent, null, (id, ok, esc) -> {
-                    if (ok) {
-                        allowed[id >>> 6] |= 1L << (id & 63);
+                int[] ok = memo.get(top);
+                if (ok == null) {
+                    CompiledGrammar.IntList found = new CompiledGrammar.IntList();
+                    TokenWalk.run(grammar, index, Position.single(top), m.dependent, null, (id, accepted, esc) -> {
+                        if (accepted) {
+                            found.add(id);
+                        }
+                    });
+                    ok = found.toArray();
+                    if (memo.size() >= 64) {
+                        memo.clear();
                     }
-                });
+                    memo.put(top, ok);
+                }
+                for (int id : ok) {
+                    allowed[id >>> 6] |= 1L << (id & 63);
+                }
             }
         }
     }

@@ -8,6 +8,7 @@ public final class GrammarState implements ConstraintState {
     private final GrammarConstraint constraint;
     private Position position;
     private boolean finished;
+    private final java.util.Map<Frame, int[]> dependentMemo = new java.util.HashMap<>();
 
     GrammarState(GrammarConstraint constraint, Position position) {
         this.constraint = constraint;
@@ -20,7 +21,7 @@ public final class GrammarState implements ConstraintState {
         if (finished) {
             return;
         }
-        constraint.fill(position, allowed);
+        constraint.fill(position, allowed, dependentMemo);
         if (position.accepting) {
             for (int id : constraint.index().eos) {
                 allowed[id >>> 6] |= 1L << (id & 63);
@@ -84,6 +85,15 @@ public final class GrammarState implements ConstraintState {
         GrammarState c = new GrammarState(constraint, position);
         c.finished = finished;
         return c;
+    }
+
+    /**
+     * Jump-forward: the bytes the constraint forces next (empty if there is any choice, or if the
+     * output may end here). Does not advance; the caller tokenizes them and feeds the tokens
+     * through {@link #advance} like sampled ones, so usage counts every token it emits.
+     */
+    public byte[] forcedBytes() {
+        return finished ? new byte[0] : constraint.grammar().forcedBytes(position, 1024);
     }
 
     /** Fewest bytes that complete a valid output from here (0 when EOS is allowed now). */
