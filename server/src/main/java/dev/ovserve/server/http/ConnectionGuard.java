@@ -33,6 +33,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private int answering;
     /** System.nanoTime() since which the connection has been idle, or 0 while it is not. Read by other threads. */
     volatile long idleSince;
+    /** True once a request has begun here: a keep-alive client's connection, evicted only after never-used ones. */
+    volatile boolean used;
 
     ConnectionGuard(Connections registry, Limits limits) {
         this.registry = registry;
@@ -66,6 +68,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof ByteBuf b && b.isReadable() && !midRequest) {
             midRequest = true;
+            used = true;
             headersDone = false;
             requestStartNanos = System.nanoTime();
             refreshIdle();

@@ -118,6 +118,8 @@ final class TinyServer implements AutoCloseable {
             var config = (com.fasterxml.jackson.databind.node.ObjectNode) Http.JSON.readTree(tools.resolve("tokenizer_config.json").toFile());
             config.put("chat_template", TOOLS_TEMPLATE);
             Http.JSON.writeValue(tools.resolve("tokenizer_config.json").toFile(), config);
+            // A chat_template.jinja beside it would win over tokenizer_config.json's template, as in transformers.
+            Files.deleteIfExists(tools.resolve("chat_template.jinja"));
             // The last two merges (382, 383) go; <tool_call> is added, non-special, as in Qwen's vocabulary, and
             // takes id 382 (tokenizers numbers added tokens after the model's vocabulary); the model's EOS
             // id 383 is then no text at all.
