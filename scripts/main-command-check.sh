@@ -13,7 +13,13 @@ trap 'kill "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
 
 # First use builds the project and the default model: allow for it.
 deadline=$((SECONDS + ${READY_TIMEOUT_SECONDS:-1200}))
+seen_loading=""
 until curl -sf "$url/health" >/dev/null 2>&1; do
+  # While the model loads, the port answers 503 {"status":"loading"} (a probe sees it, not a refusal).
+  if [ -z "$seen_loading" ] && curl -s "$url/health" 2>/dev/null | grep -q '"loading"'; then
+    seen_loading=yes
+    echo "main-command-check: /health while loading: $(curl -s -o /dev/null -w '%{http_code}' "$url/health") loading"
+  fi
   if ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -gt "$deadline" ]; then
     echo "main-command-check: FAILED: the server did not become ready; its log:" >&2
     tail -n 40 "$log" >&2

@@ -2,6 +2,7 @@ package dev.ovserve.server.cli;
 
 import dev.ovserve.server.http.Limits;
 import dev.ovserve.server.http.PrefixCacheScope;
+import dev.ovserve.server.http.LoadingResponder;
 import dev.ovserve.server.http.ServerApp;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -85,7 +86,12 @@ final class ServeCommand implements Callable<Integer> {
                     "--log-format must be text or json, not " + logFormat);
         };
         PrefixCacheScope scope = PrefixCacheScope.parse(prefixCacheScope); // before loading the model
-        try (EngineOptions.Loaded loaded = engine.load()) {
+        EngineOptions.Loaded model;
+        // While the model loads, the port answers probes (/health 503 "loading", /health/live 200).
+        try (LoadingResponder loading = port != 0 ? LoadingResponder.start(host, port) : null) {
+            model = engine.load();
+        }
+        try (EngineOptions.Loaded loaded = model) {
             String name = servedModelName != null ? servedModelName : loaded.dir().getFileName().toString();
             long kvTokens = (long) loaded.runner().numBlocks() * loaded.runner().blockSize();
             Limits limits = new Limits(maxBodyBytes, 1, maxPrompts, maxChoices, maxPromptTokens, maxOutputTokens, maxStopStrings,
