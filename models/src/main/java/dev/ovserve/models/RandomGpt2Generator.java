@@ -1,16 +1,12 @@
 package dev.ovserve.models;
 
 import dev.ovserve.models.safetensors.DType;
-import dev.ovserve.models.safetensors.SafetensorsWriter;
 import dev.ovserve.models.safetensors.TensorSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Writes an ordinary Hugging Face GPT-2 model directory ({@code config.json},
@@ -95,15 +91,9 @@ public final class RandomGpt2Generator {
 
     /** Generates one tensor's float32 values (before any narrowing to the storage dtype). */
     public float[] tensor(TensorSpec spec) {
-        SplittableRandom random = new SplittableRandom(streamSeed(spec.name()));
-        float[] values = new float[Math.toIntExact(spec.elementCount())];
         boolean layerNormScale = spec.name().endsWith("ln_1.weight") || spec.name().endsWith("ln_2.weight")
                 || spec.name().equals("ln_f.weight");
-        double mean = layerNormScale ? 1.0 : 0.0;
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (mean + std * random.nextGaussian());
-        }
-        return values;
+        return RandomWeights.gaussian(seed, spec, layerNormScale ? 1.0 : 0.0, std);
     }
 
     /**
@@ -124,22 +114,8 @@ public final class RandomGpt2Generator {
         GenerationConfig.fromModelConfig(config).write(dir);
         Files.writeString(dir.resolve(CHAT_TEMPLATE_FILE), CHAT_TEMPLATE);
         List<TensorSpec> specs = tensorSpecs();
-        // One tensor in memory at a time: the distilgpt2 shape is ~330 MB as F32.
-        try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(WEIGHTS_FILE), specs, Map.of("format", "pt"))) {
-            for (TensorSpec spec : specs) {
-                writer.writeFloats(spec.name(), tensor(spec));
-            }
-        }
+        RandomWeights.write(dir.resolve(WEIGHTS_FILE), specs, this::tensor);
         return dir;
     }
 
-    /** Mixes the seed with a 64-bit FNV-1a hash of the name so tensors get independent streams. */
-    private long streamSeed(String name) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xFF;
-            h *= 0x100000001b3L;
-        }
-        return new SplittableRandom(seed ^ h).nextLong();
-    }
 }

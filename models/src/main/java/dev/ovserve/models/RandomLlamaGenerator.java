@@ -1,16 +1,12 @@
 package dev.ovserve.models;
 
 import dev.ovserve.models.safetensors.DType;
-import dev.ovserve.models.safetensors.SafetensorsWriter;
 import dev.ovserve.models.safetensors.TensorSpec;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Writes a Hugging Face Llama-family directory ({@code config.json}, {@code generation_config.json},
@@ -86,13 +82,7 @@ public final class RandomLlamaGenerator {
     }
 
     public float[] tensor(TensorSpec spec) {
-        SplittableRandom random = new SplittableRandom(streamSeed(spec.name()));
-        float[] values = new float[Math.toIntExact(spec.elementCount())];
-        double mean = spec.name().endsWith("norm.weight") ? 1.0 : 0.0;
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (mean + std * random.nextGaussian());
-        }
-        return values;
+        return RandomWeights.gaussian(seed, spec, spec.name().endsWith("norm.weight") ? 1.0 : 0.0, std);
     }
 
     public Path writeTo(Path dir) throws IOException {
@@ -104,21 +94,8 @@ public final class RandomLlamaGenerator {
         // the same plain template as the random GPT-2s: a model without one serves no chat
         Files.writeString(dir.resolve(RandomGpt2Generator.CHAT_TEMPLATE_FILE), RandomGpt2Generator.CHAT_TEMPLATE);
         List<TensorSpec> specs = tensorSpecs();
-        try (SafetensorsWriter writer = SafetensorsWriter.create(dir.resolve(RandomGpt2Generator.WEIGHTS_FILE), specs,
-                Map.of("format", "pt"))) {
-            for (TensorSpec spec : specs) {
-                writer.writeFloats(spec.name(), tensor(spec));
-            }
-        }
+        RandomWeights.write(dir.resolve(RandomGpt2Generator.WEIGHTS_FILE), specs, this::tensor);
         return dir;
     }
 
-    private long streamSeed(String name) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xFF;
-            h *= 0x100000001b3L;
-        }
-        return new SplittableRandom(seed ^ h).nextLong();
-    }
 }
